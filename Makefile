@@ -1,0 +1,141 @@
+# libodm: on-demand mobility (RFC 8653) for unmodified Linux programs.
+# `make` builds preload/libodm.so and the tools; `make check` runs all tests;
+# `make SAN=1 ...` builds everything with ASan+UBSan into build-san/,
+# `make SAN=thread ...` with TSan into build-tsan/.
+
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+INCDIR  ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC      ?= cc
+TOP     := $(abspath .)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -D_GNU_SOURCE \
+           -Iinclude -Ipreload -Ipolicy -DODM_TOP='"$(TOP)"'
+CONFUSE_LIBS := $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
+LDLIBS  := $(CONFUSE_LIBS) -lpthread -ldl
+
+ifeq ($(SAN),thread)
+B       := build-tsan
+CFLAGS  += -fsanitize=thread -O1
+LDFLAGS += -fsanitize=thread
+else ifneq ($(SAN),)
+B       := build-san
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=address,undefined
+else
+B       := build
+endif
+
+# Everything of the library that is not a hook: unit-testable as an archive.
+CORE_SRCS := $(filter-out preload/hook_%.c,$(wildcard preload/*.c)) \
+             $(wildcard policy/*.c)
+HOOK_SRCS := $(wildcard preload/hook_*.c)
+CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
+HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/%.o)
+CORE_LIB  := $(B)/libodm-core.a
+
+LIB       := $(if $(filter build,$(B)),preload/libodm.so,$(B)/libodm.so)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/helpers/%)
+AWARE_SRCS := $(wildcard tests/aware/*.c)
+AWARE_BINS := $(AWARE_SRCS:tests/aware/%.c=$(B)/aware/%)
+EXAMPLE_SRCS := $(wildcard examples/*.c)
+EXAMPLE_BINS := $(EXAMPLE_SRCS:examples/%.c=$(B)/examples/%)
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_BIN  := $(if $(filter build,$(B)),tools/odm,$(B)/tools/odm)
+
+.PHONY: all lib tools unit helpers examples check test unit-check deps install \
+        uninstall clean bench
+
+all: lib tools examples helpers unit
+
+lib: $(LIB)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB): $(CORE_OBJS) $(HOOK_OBJS) preload/libodm.map
+	$(CC) -shared -Wl,--version-script=preload/libodm.map -Wl,-z,defs \
+	    -Wl,-soname,libodm.so $(LDFLAGS) -o $@ $(CORE_OBJS) $(HOOK_OBJS) $(LDLIBS)
+
+# Aware programs and test helpers link the shared library, as users do.
+$(B)/examples/%: examples/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< -L$(dir $(LIB)) -lodm \
+	    -Wl,-rpath,$(TOP)/$(dir $(LIB))
+
+# Test programs written for on-demand mobility link libodm like users do.
+$(B)/aware/%: tests/aware/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< -L$(dir $(LIB)) -lodm \
+	    -lpthread -Wl,-rpath,$(TOP)/$(dir $(LIB))
+
+$(B)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< -lpthread
+
+# Unit tests link the core archive: internal functions are hidden in the .so.
+$(B)/tests/%: tests/unit/%.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
+
+# The odm tool reads configs and the kernel like the library, so it links
+# the same core code.
+$(TOOL_BIN): $(TOOL_SRCS) $(wildcard tools/*.h) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools -DODM_LIBDIR='"$(LIBDIR)"' -fPIE -pie $(LDFLAGS) \
+	    -o $@ $(TOOL_SRCS) $(CORE_LIB) $(LDLIBS)
+
+tools: $(TOOL_BIN)
+examples: $(EXAMPLE_BINS)
+helpers: $(HELPER_BINS) $(AWARE_BINS)
+unit: $(UNIT_BINS)
+
+# Runs the C unit tests as TAP (used by tests/run).
+unit-check: unit
+	@rc=0; for t in $(UNIT_BINS); do echo "# $$t"; $$t || rc=1; done; exit $$rc
+
+check test: all
+	tests/run
+
+deps:
+	tests/install-deps
+
+bench: all
+	bench/run
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man3
+	install -m 0755 preload/libodm.so $(DESTDIR)$(LIBDIR)/libodm.so
+	install -m 0644 include/odm.h $(DESTDIR)$(INCDIR)/odm.h
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 tools/odm $(DESTDIR)$(BINDIR)/odm
+	for m in man/*.[1-8]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
+	    install -d $(DESTDIR)$(MANDIR)/man$$s; \
+	    install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libodm.so $(DESTDIR)$(INCDIR)/odm.h \
+	    $(DESTDIR)$(BINDIR)/odm
+	for m in man/*.[1-8]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
+	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf build build-san build-tsan preload/libodm.so tools/odm
+
+-include $(shell find build build-san build-tsan -name '*.d' 2>/dev/null)

@@ -1,0 +1,275 @@
+/* policy_parse.c: one policy file (odm-policy(5)) into a struct
+ * odm_policy. libconfuse callbacks check each value where it is written,
+ * so every error names its line. */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cfgutil.h"
+#include "hostconf.h"
+#include "log.h"
+#include "policy.h"
+#include "sctype.h"
+
+#define TYPES "fixed, session-lasting, nonpersistent, graceful-replacement or legacy"
+
+/* An enum keyword: names[i] is value i. */
+static int keyword(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result,
+		   const char *const *names, const char *expected)
+{
+	for (long i = 0; names[i]; i++)
+		if (names[i][0] && strcmp(value, names[i]) == 0) {
+			*(long *)result = i;
+			return 0;
+		}
+	cfg_error(cfg, "bad %s '%s' (expected %s)", opt->name, value, expected);
+	return -1;
+}
+
+static int cb_type(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const names[] = {
+		"legacy", "fixed", "session-lasting", "nonpersistent",
+		"graceful-replacement", NULL };
+
+	return keyword(cfg, opt, value, result, names, TYPES);
+}
+
+static int cb_proto(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const names[] = { "", "tcp", "udp", NULL };
+
+	return keyword(cfg, opt, value, result, names, "tcp or udp");
+}
+
+static int cb_role(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const names[] = { "", "client", "server", NULL };
+
+	return keyword(cfg, opt, value, result, names, "client or server");
+}
+
+static int cb_onfail(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const names[] = { "fail", "legacy", NULL };
+
+	return keyword(cfg, opt, value, result, names, "fail or legacy");
+}
+
+static int cb_server_bind(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+			  void *result)
+{
+	static const char *const names[] = { "wildcard", "address", NULL };
+
+	return keyword(cfg, opt, value, result, names, "wildcard or address");
+}
+
+static int cb_level(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const names[] = { "none", "error", "warn", "info",
+					     "debug", NULL };
+
+	return keyword(cfg, opt, value, result, names,
+		       "none, error, warn, info or debug");
+}
+
+static int cb_target(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const names[] = { "stderr", "syslog", NULL };
+
+	return keyword(cfg, opt, value, result, names, "stderr or syslog");
+}
+
+/* "53" or "8000-8100" -> lo << 16 | hi. */
+static int cb_port(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	unsigned long lo, hi;
+	char *end;
+
+	lo = strtoul(value, &end, 10);
+	hi = lo;
+	if (end != value && *end == '-')
+		hi = strtoul(end + 1, &end, 10);
+	if (!value[0] || value[0] == '-' || *end || lo < 1 || hi > 65535 ||
+	    lo > hi) {
+		cfg_error(cfg, "bad %s '%s' (expected a port 1-65535 or a "
+			  "range such as 8000-8100)", opt->name, value);
+		return -1;
+	}
+	*(long *)result = (long)(lo << 16 | hi);
+	return 0;
+}
+
+static int cb_prefix(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	struct in6_addr net;
+	unsigned len;
+
+	if (odm_prefix_parse(value, &net, &len)) {
+		cfg_error(cfg, "bad %s '%s' (expected an IPv6 prefix such as "
+			  "2001:db8::/48)", opt->name, value);
+		return -1;
+	}
+	*(const char **)result = value;
+	return 0;
+}
+
+static int cb_path(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	if (value[0] != '/') {
+		cfg_error(cfg, "bad %s '%s' (expected an absolute path)",
+			  opt->name, value);
+		return -1;
+	}
+	*(const char **)result = value;
+	return 0;
+}
+
+static int check_rule(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+
+	if (sec && cfg_size(sec, "type") == 0) {
+		cfg_error(cfg, "rule %s has no type (expected " TYPES ")",
+			  cfg_title(sec));
+		return -1;
+	}
+	return 0;
+}
+
+static cfg_opt_t rule_opts[] = {
+	CFG_STR_CB("destination", NULL, CFGF_NODEFAULT, cb_prefix),
+	CFG_INT_CB("port", 0, CFGF_NODEFAULT, cb_port),
+	CFG_INT_CB("protocol", 0, CFGF_NODEFAULT, cb_proto),
+	CFG_INT_CB("role", 0, CFGF_NODEFAULT, cb_role),
+	CFG_INT_CB("type", 0, CFGF_NODEFAULT, cb_type),
+	CFG_BOOL("on-net", cfg_false, CFGF_NODEFAULT),
+	CFG_INT_CB("on-failure", 0, CFGF_NODEFAULT, cb_onfail),
+	CFG_END()
+};
+
+static cfg_opt_t file_opts[] = {
+	CFG_STR_LIST_CB("program", NULL, CFGF_NODEFAULT, cb_path),
+	CFG_STR_LIST("name", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST_CB("script", NULL, CFGF_NODEFAULT, cb_path),
+	CFG_INT_CB("type", 0, CFGF_NONE, cb_type),
+	CFG_BOOL("on-net", cfg_false, CFGF_NONE),
+	CFG_INT_CB("on-failure", ODM_ONFAIL_FAIL, CFGF_NONE, cb_onfail),
+	CFG_INT_CB("server-bind", ODM_SERVER_WILDCARD, CFGF_NONE, cb_server_bind),
+	CFG_INT_CB("log-level", -1, CFGF_NONE, cb_level),
+	CFG_INT_CB("log-target", -1, CFGF_NONE, cb_target),
+	CFG_SEC("rule", rule_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_END()
+};
+
+/* A copy of the list option name, as a NULL-free array of n strings. */
+static char **copy_list(cfg_t *cfg, const char *name, size_t *n)
+{
+	char **v;
+
+	*n = cfg_size(cfg, name);
+	v = calloc(*n ? *n : 1, sizeof *v);
+	for (size_t i = 0; v && i < *n; i++)
+		if (!(v[i] = strdup(cfg_getnstr(cfg, name, (unsigned)i)))) {
+			while (i--)
+				free(v[i]);
+			free(v);
+			return NULL;
+		}
+	return v;
+}
+
+static void fill_rule(cfg_t *sec, const struct odm_rule *deflt,
+		      struct odm_rule *r)
+{
+	long port;
+
+	*r = *deflt;
+	snprintf(r->name, sizeof r->name, "%s", cfg_title(sec));
+	r->line = sec->line;
+	if (cfg_size(sec, "destination")) {
+		r->has_dest = true;
+		odm_prefix_parse(cfg_getstr(sec, "destination"), &r->dest,
+				 &r->dest_len);
+	}
+	if (cfg_size(sec, "port")) {
+		port = cfg_getint(sec, "port");
+		r->port_lo = (uint16_t)(port >> 16);
+		r->port_hi = (uint16_t)(port & 0xffff);
+	}
+	if (cfg_size(sec, "protocol"))
+		r->proto = cfg_getint(sec, "protocol") == 1 ? IPPROTO_TCP
+							    : IPPROTO_UDP;
+	if (cfg_size(sec, "role"))
+		r->role = (int)cfg_getint(sec, "role");
+	r->type = (sc_type)cfg_getint(sec, "type");
+	if (cfg_size(sec, "on-net"))
+		r->on_net = cfg_getbool(sec, "on-net");
+	if (cfg_size(sec, "on-failure"))
+		r->on_failure = (int)cfg_getint(sec, "on-failure");
+}
+
+int odm_policy_parse(const char *path, struct odm_policy *out, char *err,
+		     size_t errlen)
+{
+	cfg_t *cfg;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	cfg = cfg_init(file_opts, CFGF_NONE);
+	if (!cfg) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	cfg_set_validate_func(cfg, "rule", check_rule);
+	if (odm_cfg_parse(cfg, path, err, errlen))
+		goto out;
+	if (!cfg_size(cfg, "program") && !cfg_size(cfg, "name") &&
+	    !cfg_size(cfg, "script")) {
+		snprintf(err, errlen, "%s: names no program, name or script, so "
+			 "it governs nothing", path);
+		goto out;
+	}
+	snprintf(out->path, sizeof out->path, "%s", path);
+	snprintf(out->deflt.name, sizeof out->deflt.name, "default");
+	out->deflt.type = (sc_type)cfg_getint(cfg, "type");
+	out->deflt.on_net = cfg_getbool(cfg, "on-net");
+	out->deflt.on_failure = (int)cfg_getint(cfg, "on-failure");
+	out->server_bind = (int)cfg_getint(cfg, "server-bind");
+	out->log_level = (int)cfg_getint(cfg, "log-level");
+	out->log_target = (int)cfg_getint(cfg, "log-target");
+	out->nrules = cfg_size(cfg, "rule");
+	out->programs = copy_list(cfg, "program", &out->nprograms);
+	out->names = copy_list(cfg, "name", &out->nnames);
+	out->scripts = copy_list(cfg, "script", &out->nscripts);
+	out->rules = calloc(out->nrules ? out->nrules : 1, sizeof *out->rules);
+	if (!out->programs || !out->names || !out->scripts || !out->rules) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	for (size_t i = 0; i < out->nrules; i++)
+		fill_rule(cfg_getnsec(cfg, "rule", (unsigned)i), &out->deflt,
+			  &out->rules[i]);
+	rc = 0;
+out:
+	cfg_free(cfg);
+	if (rc)
+		odm_policy_free(out);
+	return rc;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void odm_policy_free(struct odm_policy *p)
+{
+	free_list(p->programs, p->nprograms);
+	free_list(p->names, p->nnames);
+	free_list(p->scripts, p->nscripts);
+	free(p->rules);
+	memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,22 @@
+/* defaults.h: every path, environment variable name and default value of
+ * libodm and its tools, in one place. */
+#ifndef ODM_DEFAULTS_H
+#define ODM_DEFAULTS_H
+
+#define ODM_DEFAULT_CONF        "/etc/odm/odm.conf"
+#define ODM_DEFAULT_POLICY_DIR  "/etc/odm/policy.d"
+
+#define ODM_ENV_CONF            "ODM_CONF"        /* host config file */
+#define ODM_ENV_POLICY_DIR      "ODM_POLICY_DIR"  /* policy folder */
+#define ODM_ENV_POLICY_FILE     "ODM_POLICY_FILE" /* one file for every program (odm run -p) */
+#define ODM_ENV_LOG             "ODM_LOG"         /* none|error|warn|info|debug */
+#define ODM_ENV_LOG_TARGET      "ODM_LOG_TARGET"  /* stderr|syslog */
+
+/* Highest fd the per-fd table tracks (exclusive); larger fds pass through. */
+#define ODM_FDTAB_CHUNK_BITS    10
+#define ODM_FDTAB_CHUNKS        1024
+
+/* Most addresses one netlink dump may return before the engine gives up. */
+#define ODM_MAX_ADDRS           4096
+
+#endif

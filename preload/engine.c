@@ -1,0 +1,209 @@
+/* engine.c: the setsc() engine. One mutex guards the host config and the
+ * address snapshot; it is taken around fork() so a child never inherits it
+ * locked. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <arpa/inet.h>
+#include "engine.h"
+#include "fdtab.h"
+#include "log.h"
+#include "real.h"
+
+static pthread_mutex_t eng_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t eng_once = PTHREAD_ONCE_INIT;
+
+static struct odm_hostconf hc;       /* loaded once */
+static bool hc_loaded, hc_broken;
+static struct odm_typed_addr *snap;  /* typed addresses of the last dump */
+static size_t nsnap;
+static bool snap_valid;
+static uint64_t snap_gen;
+static bool monitor_warned;
+
+static void lock_for_fork(void) { pthread_mutex_lock(&eng_lock); }
+static void unlock_after_fork(void) { pthread_mutex_unlock(&eng_lock); }
+
+static void engine_once(void)
+{
+	pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+}
+
+/* Called with eng_lock held. */
+static void load_hostconf(void)
+{
+	const char *path = odm_hostconf_path();
+	char err[512];
+	struct stat st;
+
+	hc_loaded = true;
+	if (stat(path, &st) != 0 && errno == ENOENT) {
+		odm_log(ODM_LOG_INFO, "no host config %s: no typed prefixes",
+			path);
+		return;
+	}
+	if (odm_hostconf_load(path, &hc, err, sizeof err) != 0) {
+		hc_broken = true;
+		odm_log(ODM_LOG_ERROR, "%s; setsc() has no typed addresses",
+			err);
+		return;
+	}
+	odm_log_configure(hc.log_level, hc.log_target);
+}
+
+/* Re-reads the kernel's addresses unless the snapshot is current.
+ * Called with eng_lock held. Returns 0 or -errno. */
+static int refresh(void)
+{
+	struct odm_nladdr *all;
+	struct odm_typed_addr *typed;
+	size_t n;
+	uint64_t gen;
+	int rc;
+
+	if (!odm_nl_monitor_running()) {
+		rc = odm_nl_monitor_start(); /* again after a fork */
+		if (rc && !monitor_warned) {
+			monitor_warned = true;
+			odm_log(ODM_LOG_WARN, "no netlink monitor (%s): every "
+				"setsc() asks the kernel", strerror(-rc));
+		}
+	}
+	gen = odm_nl_generation();
+	if (snap_valid && gen == snap_gen && odm_nl_monitor_running())
+		return 0;
+	rc = odm_nl_dump_addrs(&all, &n);
+	if (rc)
+		return rc;
+	typed = malloc((n ? n : 1) * sizeof *typed);
+	if (!typed) {
+		free(all);
+		return -ENOMEM;
+	}
+	free(snap);
+	snap = typed;
+	nsnap = odm_classify(&hc, all, n, typed);
+	free(all);
+	snap_gen = gen;
+	snap_valid = true;
+	return 0;
+}
+
+static void ensure_loaded(void)
+{
+	pthread_once(&eng_once, engine_once);
+	if (!hc_loaded)
+		load_hostconf();
+}
+
+int odm_engine_pick(sc_type type, bool on_net, struct in6_addr *out)
+{
+	int status = EAI_REQUIREDIPFAILED, rc, i;
+
+	pthread_mutex_lock(&eng_lock);
+	ensure_loaded();
+	if (!(hc.types_declared & (1u << type))) {
+		status = EAI_REQUIREDIPNOTSUPPORTED;
+		goto out;
+	}
+	if (on_net) {
+		odm_log(ODM_LOG_WARN, "%s: on-net needs a fresh prefix from "
+			"the network, and no agent can ask for one",
+			odm_type_name(type));
+		goto out;
+	}
+	rc = refresh();
+	if (rc) {
+		odm_log(ODM_LOG_WARN, "cannot read the host's addresses: %s",
+			strerror(-rc));
+		goto out;
+	}
+	i = odm_pick(snap, nsnap, type);
+	if (i >= 0) {
+		*out = snap[i].nl.addr;
+		status = 0;
+	}
+out:
+	pthread_mutex_unlock(&eng_lock);
+	return status;
+}
+
+void odm_engine_invalidate(void)
+{
+	pthread_mutex_lock(&eng_lock);
+	snap_valid = false;
+	pthread_mutex_unlock(&eng_lock);
+}
+
+int odm_engine_list(struct odm_typed_addr **out, size_t *n)
+{
+	int rc;
+
+	pthread_mutex_lock(&eng_lock);
+	ensure_loaded();
+	snap_valid = false;
+	rc = refresh();
+	if (!rc) {
+		*out = malloc((nsnap ? nsnap : 1) * sizeof **out);
+		if (*out) {
+			memcpy(*out, snap, nsnap * sizeof **out);
+			*n = nsnap;
+		} else {
+			rc = -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&eng_lock);
+	return rc;
+}
+
+const struct odm_hostconf *odm_engine_hostconf(bool *broken)
+{
+	pthread_mutex_lock(&eng_lock);
+	ensure_loaded();
+	if (broken)
+		*broken = hc_broken;
+	pthread_mutex_unlock(&eng_lock);
+	return &hc;
+}
+
+int odm_engine_setsc(int fd, struct in6_addr *out, sc_type type)
+{
+	struct odm_fdstate st;
+	char text[INET6_ADDRSTRLEN];
+	int status, saved = errno;
+
+	if (!out) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (!odm_type_valid(type)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!odm_fd_state(fd, &st))
+		return -1; /* EBADF, ENOTSOCK */
+	if (!(st.bits & ODM_FD_INET6)) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	status = odm_engine_pick(type, st.bits & ODM_FD_ONNET, out);
+	if (status == 0) {
+		st.bits |= ODM_FD_HASADDR;
+		st.type = type;
+		st.addr = *out;
+		odm_fdtab_put(fd, &st);
+		if (odm_log_enabled(ODM_LOG_DEBUG))
+			odm_log_write(ODM_LOG_DEBUG, "fd %d setsc %s -> %s", fd,
+				      odm_type_name(type),
+				      inet_ntop(AF_INET6, out, text,
+						sizeof text));
+	} else {
+		odm_log(ODM_LOG_INFO, "fd %d setsc %s: %s", fd,
+			odm_type_name(type), odm_strerror(status));
+	}
+	errno = saved;
+	return status;
+}

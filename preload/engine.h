@@ -1,0 +1,34 @@
+/* engine.h: the setsc() engine: which address of a type this host has now.
+ * Reads the host config once, the kernel's addresses over rtnetlink, and
+ * keeps a snapshot that stays current as long as the netlink monitor
+ * reports no change: the cached path is a mutex and a copy, no syscall. */
+#ifndef ODM_ENGINE_H
+#define ODM_ENGINE_H
+
+#include <stdbool.h>
+#include "addrpick.h"
+
+/* An address of type for a new socket: 0 with *out set,
+ * EAI_REQUIREDIPNOTSUPPORTED when the host config declares no prefix or
+ * interface of that type, EAI_REQUIREDIPFAILED when it does but none is
+ * usable now, or when on_net asks for a fresh prefix (needs odmd). type must
+ * be valid (1..4). */
+int odm_engine_pick(sc_type type, bool on_net, struct in6_addr *out);
+
+/* setsc() itself: validates fd and type, remembers in the fd table which
+ * socket asked for which type and got which address. */
+int odm_engine_setsc(int fd, struct in6_addr *out, sc_type type);
+
+/* Forget the snapshot: the next pick asks the kernel (a bind to a picked
+ * address failed, so the view is stale). */
+void odm_engine_invalidate(void);
+
+/* A fresh copy of the host's typed addresses, for tools: *out is malloc'ed.
+ * Returns 0 or -errno. */
+int odm_engine_list(struct odm_typed_addr **out, size_t *n);
+
+/* The host config in use (loading it on first call); never NULL. *broken
+ * (if not NULL) is set when the file could not be used. */
+const struct odm_hostconf *odm_engine_hostconf(bool *broken);
+
+#endif

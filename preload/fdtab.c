@@ -1,0 +1,154 @@
+/* fdtab.c: per-fd state, O(1) by fd and lock-free. Chunks of
+ * 2^ODM_FDTAB_CHUNK_BITS slots are mmap'ed on first use (mmap, unlike malloc,
+ * is safe in a signal handler) and never freed. Every field is accessed
+ * atomically; a reader racing a writer on the same fd may see a mix of old
+ * and new, which only a program racing itself on one fd can cause. */
+#include <string.h>
+#include <sys/mman.h>
+#include "defaults.h"
+#include "fdtab.h"
+
+#define CHUNK_SLOTS (1u << ODM_FDTAB_CHUNK_BITS)
+#define FD_LIMIT ((unsigned)ODM_FDTAB_CHUNKS << ODM_FDTAB_CHUNK_BITS)
+
+struct fdslot {
+	uint32_t bits;
+	uint32_t type;
+	uint64_t addr[2];
+};
+
+struct fdchunk {
+	struct fdslot slot[CHUNK_SLOTS];
+};
+
+static struct fdchunk *chunks[ODM_FDTAB_CHUNKS];
+
+static struct fdslot *slot_of(int fd, int create)
+{
+	struct fdchunk *c, *fresh;
+	unsigned ufd = (unsigned)fd, ci;
+
+	if (fd < 0 || ufd >= FD_LIMIT)
+		return NULL;
+	ci = ufd >> ODM_FDTAB_CHUNK_BITS;
+	c = __atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE);
+	if (!c && create) {
+		fresh = mmap(NULL, sizeof *fresh, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (fresh == MAP_FAILED)
+			return NULL;
+		if (__atomic_compare_exchange_n(&chunks[ci], &c, fresh, 0,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			c = fresh;
+		else
+			munmap(fresh, sizeof *fresh); /* c is the winner's */
+	}
+	return c ? &c->slot[ufd & (CHUNK_SLOTS - 1)] : NULL;
+}
+
+bool odm_fdtab_get(int fd, struct odm_fdstate *st)
+{
+	struct fdslot *s = slot_of(fd, 0);
+	uint64_t a[2];
+
+	if (!s)
+		return false;
+	st->bits = __atomic_load_n(&s->bits, __ATOMIC_ACQUIRE);
+	if (!(st->bits & ODM_FD_KNOWN))
+		return false;
+	st->type = (sc_type)__atomic_load_n(&s->type, __ATOMIC_RELAXED);
+	a[0] = __atomic_load_n(&s->addr[0], __ATOMIC_RELAXED);
+	a[1] = __atomic_load_n(&s->addr[1], __ATOMIC_RELAXED);
+	memcpy(&st->addr, a, sizeof a);
+	return true;
+}
+
+void odm_fdtab_put(int fd, const struct odm_fdstate *st)
+{
+	struct fdslot *s = slot_of(fd, 1);
+	uint64_t a[2];
+
+	if (!s)
+		return;
+	memcpy(a, &st->addr, sizeof a);
+	__atomic_store_n(&s->type, st->type, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->addr[0], a[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->addr[1], a[1], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->bits, st->bits | ODM_FD_KNOWN, __ATOMIC_RELEASE);
+}
+
+void odm_fdtab_update(int fd, uint32_t set, uint32_t clear)
+{
+	struct fdslot *s = slot_of(fd, 0);
+	uint32_t old;
+
+	if (!s)
+		return;
+	old = __atomic_load_n(&s->bits, __ATOMIC_RELAXED);
+	do {
+		if (!(old & ODM_FD_KNOWN))
+			return;
+	} while (!__atomic_compare_exchange_n(&s->bits, &old,
+					      (old | set) & ~clear, 1,
+					      __ATOMIC_RELEASE,
+					      __ATOMIC_RELAXED));
+}
+
+void odm_fdtab_forget(int fd)
+{
+	struct fdslot *s = slot_of(fd, 0);
+
+	if (s && __atomic_load_n(&s->bits, __ATOMIC_RELAXED))
+		__atomic_store_n(&s->bits, 0, __ATOMIC_RELEASE);
+}
+
+void odm_fdtab_forget_range(unsigned lo, unsigned hi)
+{
+	if (hi >= FD_LIMIT)
+		hi = FD_LIMIT - 1;
+	for (unsigned fd = lo; fd <= hi && lo <= hi; fd++) {
+		/* Skip whole chunks that were never allocated. */
+		if (!__atomic_load_n(&chunks[fd >> ODM_FDTAB_CHUNK_BITS],
+				     __ATOMIC_ACQUIRE)) {
+			fd |= CHUNK_SLOTS - 1;
+			continue;
+		}
+		odm_fdtab_forget((int)fd);
+		if (fd == hi)
+			break;
+	}
+}
+
+void odm_fdtab_copy(int from, int to)
+{
+	struct odm_fdstate st;
+
+	if (odm_fdtab_get(from, &st))
+		odm_fdtab_put(to, &st);
+	else
+		odm_fdtab_forget(to);
+}
+
+size_t odm_fdtab_users(const struct in6_addr *addr, int *fds, size_t max)
+{
+	struct odm_fdstate st;
+	size_t n = 0;
+
+	for (unsigned ci = 0; ci < ODM_FDTAB_CHUNKS; ci++) {
+		if (!__atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE))
+			continue;
+		for (unsigned i = 0; i < CHUNK_SLOTS; i++) {
+			int fd = (int)((ci << ODM_FDTAB_CHUNK_BITS) | i);
+
+			if (!odm_fdtab_get(fd, &st) ||
+			    !(st.bits & ODM_FD_HASADDR) ||
+			    memcmp(&st.addr, addr, sizeof *addr) != 0)
+				continue;
+			if (n < max)
+				fds[n] = fd;
+			n++;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,63 @@
+/* fdtab.h: what libodm knows about each file descriptor. O(1) by fd,
+ * lock-free (atomics only, so it is fork- and signal-safe), allocated in
+ * chunks with mmap on first use. fds at or above
+ * ODM_FDTAB_CHUNKS << ODM_FDTAB_CHUNK_BITS are not tracked. */
+#ifndef ODM_FDTAB_H
+#define ODM_FDTAB_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "odm.h"
+
+enum odm_fd_bits {
+	ODM_FD_KNOWN     = 1u << 0,  /* entry is valid; else ask the kernel */
+	ODM_FD_INET6     = 1u << 1,  /* AF_INET6 socket */
+	ODM_FD_STREAM    = 1u << 2,  /* SOCK_STREAM */
+	ODM_FD_DGRAM     = 1u << 3,  /* SOCK_DGRAM */
+	ODM_FD_ONNET     = 1u << 4,  /* IPV6_REQUIRE_SRC_ON_NET set */
+	ODM_FD_APPBOUND  = 1u << 5,  /* the program bound it: leave alone */
+	ODM_FD_ODMBOUND  = 1u << 6,  /* libodm bound it to addr */
+	ODM_FD_DEFERBIND = 1u << 7,  /* bind([::]:0) held back by libodm */
+	ODM_FD_LISTEN    = 1u << 8,  /* listening socket */
+	ODM_FD_ACCEPTED  = 1u << 9,  /* from accept() */
+	ODM_FD_HASADDR   = 1u << 10, /* type and addr are set (setsc/policy) */
+	ODM_FD_DECIDED   = 1u << 11, /* policy has been applied (or skipped) */
+	ODM_FD_OTHER     = 1u << 12, /* known, not a socket libodm handles */
+	ODM_FD_WILDSRV   = 1u << 13, /* bound to [::]:port, type checked at listen */
+};
+
+struct odm_fdstate {
+	uint32_t bits;
+	sc_type type;          /* with ODM_FD_HASADDR */
+	struct in6_addr addr;  /* with ODM_FD_HASADDR */
+};
+
+/* Copies fd's state to *st; false when fd is not known (or out of range). */
+bool odm_fdtab_get(int fd, struct odm_fdstate *st);
+
+/* Replaces fd's state. Silently does nothing if fd is out of range or the
+ * chunk cannot be allocated (the fd is then simply unknown). */
+void odm_fdtab_put(int fd, const struct odm_fdstate *st);
+
+/* Sets and clears bits of a known fd; no-op for an unknown one. */
+void odm_fdtab_update(int fd, uint32_t set, uint32_t clear);
+
+/* Forgets fd (close), fds lo..hi inclusive (close_range), copies from's
+ * state to to (dup2), forgetting to's if from is unknown. */
+void odm_fdtab_forget(int fd);
+void odm_fdtab_forget_range(unsigned lo, unsigned hi);
+void odm_fdtab_copy(int from, int to);
+
+/* fds whose state has HASADDR with this address: fills up to max of them
+ * into fds and returns how many there are in all. */
+size_t odm_fdtab_users(const struct in6_addr *addr, int *fds, size_t max);
+
+/* fd's state; an fd not in the table is asked about (SO_DOMAIN, SO_TYPE,
+ * getsockname: an IPv6 socket already bound counts as bound by the program)
+ * and recorded. false, with errno from the kernel (EBADF, ENOTSOCK), when
+ * fd is not a socket. Keeps errno otherwise. */
+bool odm_fd_state(int fd, struct odm_fdstate *st);
+
+#endif

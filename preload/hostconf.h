@@ -1,0 +1,59 @@
+/* hostconf.h: the host config, odm.conf: which prefixes and which
+ * interfaces carry which address type. Read with libconfuse. */
+#ifndef ODM_HOSTCONF_H
+#define ODM_HOSTCONF_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include "sctype.h"
+
+struct odm_hc_prefix {
+	struct in6_addr net;   /* host bits cleared */
+	unsigned len;          /* 0..128 */
+	sc_type type;
+};
+
+struct odm_hc_iface {
+	char name[IF_NAMESIZE];
+	sc_type type;
+};
+
+struct odm_hostconf {
+	char path[PATH_MAX];
+	struct odm_hc_prefix *prefixes;
+	size_t nprefixes;
+	struct odm_hc_iface *ifaces;
+	size_t nifaces;
+	unsigned types_declared;   /* bit (1u << type) per declared type */
+	int log_level;             /* -1 when the file does not set it */
+	int log_target;            /* -1 when the file does not set it */
+};
+
+/* The file to read: $ODM_CONF (ignored in secure-execution programs) or
+ * ODM_DEFAULT_CONF. */
+const char *odm_hostconf_path(void);
+
+/* Parses path into *out (zeroed first). Returns 0; or -1 with err holding
+ * one line "FILE:LINE: what is wrong" (or "FILE: reason" when it cannot be
+ * opened; ENOENT is reported the same way), and *out left empty but valid.
+ * Thread-safe: libconfuse's lexer is global, so parsing is serialized. */
+int odm_hostconf_load(const char *path, struct odm_hostconf *out,
+		      char *err, size_t errlen);
+
+void odm_hostconf_free(struct odm_hostconf *hc);
+
+/* Type of an address on interface ifname (may be NULL): the longest declared
+ * prefix containing it, else the interface's declared type, else 0. */
+sc_type odm_hostconf_type_of(const struct odm_hostconf *hc,
+			     const struct in6_addr *addr, const char *ifname);
+
+/* Parses "2001:db8::/64" into net (host bits cleared) and len; -1 if bad. */
+int odm_prefix_parse(const char *text, struct in6_addr *net, unsigned *len);
+
+/* Does prefix net/len contain addr? */
+int odm_prefix_contains(const struct in6_addr *net, unsigned len,
+			const struct in6_addr *addr);
+
+#endif

@@ -1,0 +1,66 @@
+/* setsc_args.c: setsc()'s argument errors, each checked against the errno
+ * setsc(3) documents, and errno kept on success. Prints TAP. Needs an
+ * ODM_CONF declaring session-lasting with an address on the host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <odm.h>
+
+static int n, failed;
+
+static void expect(const char *what, int rc, int want_rc, int err, int want_err)
+{
+	int ok = rc == want_rc && (want_rc != -1 || err == want_err);
+
+	n++;
+	failed += !ok;
+	printf("%sok %d - %s", ok ? "" : "not ", n, what);
+	if (!ok)
+		printf(" (got %d errno %s)", rc, strerror(err));
+	printf("\n");
+}
+
+int main(void)
+{
+	struct in6_addr a;
+	int s6 = socket(AF_INET6, SOCK_STREAM, 0);
+	int s4 = socket(AF_INET, SOCK_STREAM, 0);
+	int file = open("/dev/null", O_RDONLY);
+	int rc;
+
+	errno = 0;
+	rc = setsc(1000, &a, SESSION_LASTING_IPV6_ADDRESS);
+	expect("closed fd: EBADF", rc, -1, errno, EBADF);
+	rc = setsc(file, &a, SESSION_LASTING_IPV6_ADDRESS);
+	expect("not a socket: ENOTSOCK", rc, -1, errno, ENOTSOCK);
+	rc = setsc(s4, &a, SESSION_LASTING_IPV6_ADDRESS);
+	expect("AF_INET socket: EAFNOSUPPORT", rc, -1, errno, EAFNOSUPPORT);
+	rc = setsc(s6, NULL, SESSION_LASTING_IPV6_ADDRESS);
+	expect("NULL address: EFAULT", rc, -1, errno, EFAULT);
+	rc = setsc(s6, &a, 0);
+	expect("reserved type 0: EINVAL", rc, -1, errno, EINVAL);
+	rc = setsc(s6, &a, 5);
+	expect("reserved type 5: EINVAL", rc, -1, errno, EINVAL);
+	errno = 1234;
+	rc = setsc(s6, &a, SESSION_LASTING_IPV6_ADDRESS);
+	expect("success keeps errno", rc, 0, 0, 0);
+	n++;
+	failed += errno != 1234;
+	printf("%sok %d - errno untouched after success\n",
+	       errno == 1234 ? "" : "not ", n);
+	errno = 4321;
+	rc = setsc(s6, &a, NON_PERSISTENT_IPV6_ADDRESS);
+	expect("status return", rc, EAI_REQUIREDIPNOTSUPPORTED, 0, 0);
+	n++;
+	failed += errno != 4321;
+	printf("%sok %d - errno untouched after a status\n",
+	       errno == 4321 ? "" : "not ", n);
+	n++;
+	failed += EAI_REQUIREDIPFAILED == -1 || EAI_REQUIREDIPNOTSUPPORTED == -1;
+	printf("ok %d - statuses differ from -1\n", n);
+	printf("1..%d\n", n);
+	return failed != 0;
+}

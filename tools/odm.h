@@ -1,0 +1,60 @@
+/* odm.h (tools/): what the verbs of the odm command share: their entry
+ * points, the usage error, and where the library finds its policies.
+ * Not include/odm.h, the public API: it has its own guard, and the tools
+ * reach the public one through sctype.h and policy.h, whose "odm.h" is
+ * looked up in include/ before -Itools. */
+#ifndef ODM_TOOL_H
+#define ODM_TOOL_H
+
+#include <netinet/in.h>
+#include "policy.h"
+
+#define ODM_EX_FAIL  1   /* the verb ran and found a failure */
+#define ODM_EX_USAGE 64  /* EX_USAGE: bad command line */
+
+/* Each verb gets argv[0] = its own name, like a main(). */
+int odm_cmd_run(int argc, char **argv);
+int odm_cmd_explain(int argc, char **argv);
+int odm_cmd_check(int argc, char **argv);
+int odm_cmd_help(int argc, char **argv);
+
+/* Prints "usage: odm VERB ..." to stderr; returns ODM_EX_USAGE. */
+int odm_usage(const char *verb);
+
+/* The policy folder the library reads: $ODM_POLICY_DIR or the default. */
+const char *odm_tool_policy_dir(void);
+
+/* $ODM_POLICY_FILE when set and not empty (one file governs every
+ * program), else NULL. */
+const char *odm_tool_policy_file(void);
+
+/* The paths of dir's *.conf files (regular files, not hidden), in the name
+ * order the library reads them. Returns how many (*paths malloc'ed, free it
+ * with odm_conf_list_free), or -1 with errno set (ENOENT: no folder). */
+int odm_conf_list(const char *dir, char ***paths);
+void odm_conf_list_free(char **paths, int n);
+
+/* One socket `odm explain` asks about: si.dest points to dest (client)
+ * or is NULL (server, si.port is the local port). */
+struct odm_query {
+	struct odm_sockinfo si;
+	struct in6_addr dest;
+};
+
+/* One line of explain's output: the label in a column, then the text. */
+void odm_out(const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The rest of a decision block, from the "policy" line on, when policy p
+ * governs (how says why it does): the library's own choice of rule, type
+ * and address, and what the socket call then does. */
+void odm_explain_policy(const struct odm_policy *p, const char *how,
+			const struct odm_query *q);
+
+/* The same when no policy governs; what says why. */
+void odm_explain_none(const char *what, const struct odm_query *q);
+
+/* Frees the address list the explanations read once. */
+void odm_explain_done(void);
+
+#endif

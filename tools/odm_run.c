@@ -1,0 +1,178 @@
+/* odm_run.c: `odm run`: execute a program with libodm preloaded, appended
+ * to any LD_PRELOAD already set (as mptcpize run does), optionally with
+ * debug logging and a policy of the caller's choosing. */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "defaults.h"
+#include "policy.h"
+#include "odm.h"
+
+#ifndef ODM_LIBDIR
+#define ODM_LIBDIR "/usr/local/lib"
+#endif
+#define ODM_ENV_LIB "ODM_LIB" /* the library odm run preloads */
+
+/* The library: $ODM_LIB; next to the binary in the source tree
+ * (tools/odm -> preload/libodm.so) or installed (PREFIX/bin/odm ->
+ * PREFIX/lib/libodm.so); else ODM_LIBDIR. 0, or -1 with a message. */
+static int find_lib(char *out)
+{
+	static const char *const rel[] = { "../preload/libodm.so",
+					   "../lib/libodm.so" };
+	const char *env = getenv(ODM_ENV_LIB);
+	char dir[PATH_MAX], cand[PATH_MAX + 32], *slash;
+	ssize_t n;
+
+	if (env && env[0]) {
+		if (!realpath(env, out))
+			snprintf(out, PATH_MAX, "%s", env);
+	} else {
+		n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+		dir[n > 0 ? n : 0] = '\0';
+		slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		for (size_t i = 0; slash && i < 2; i++) {
+			snprintf(cand, sizeof cand, "%s/%s", dir, rel[i]);
+			if (realpath(cand, out) && access(out, R_OK) == 0)
+				return 0;
+		}
+		snprintf(out, PATH_MAX, "%s/libodm.so", ODM_LIBDIR);
+	}
+	if (access(out, R_OK) == 0)
+		return 0;
+	warn("run: %s", out);
+	return -1;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Appends lib to LD_PRELOAD (ld.so splits it at spaces and colons) unless
+ * it is there already. */
+static int preload_add(const char *lib)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *copy, *tok, *save = NULL, *val;
+	bool have = false, empty = true;
+	int rc;
+
+	if (old && old[0]) {
+		copy = strdup(old);
+		if (!copy)
+			return -1;
+		for (tok = strtok_r(copy, " :", &save); tok && !have;
+		     tok = strtok_r(NULL, " :", &save)) {
+			empty = false;
+			have = same_file(tok, lib);
+		}
+		free(copy);
+	}
+	if (have)
+		return 0;
+	if (empty)
+		return setenv("LD_PRELOAD", lib, 1);
+	if (asprintf(&val, "%s %s", old, lib) < 0)
+		return -1;
+	rc = setenv("LD_PRELOAD", val, 1);
+	free(val);
+	return rc;
+}
+
+static int validate(const char *path)
+{
+	struct odm_policy p;
+	char err[PATH_MAX + 256];
+
+	if (odm_policy_parse(path, &p, err, sizeof err) != 0) {
+		warnx("run: %s", err);
+		return -1;
+	}
+	odm_policy_free(&p);
+	return 0;
+}
+
+/* -p POLICY: a folder becomes ODM_POLICY_DIR, a file ODM_POLICY_FILE, each
+ * as an absolute path (libconfuse reads only those), once it parses. */
+static int use_policy(const char *arg)
+{
+	char abs[PATH_MAX], **files;
+	struct stat st;
+	int n, rc = 0;
+
+	if (!realpath(arg, abs) || stat(abs, &st) != 0) {
+		warn("run: %s", arg);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (validate(abs))
+			return -1;
+		return setenv(ODM_ENV_POLICY_FILE, abs, 1);
+	}
+	n = odm_conf_list(abs, &files);
+	if (n < 0) {
+		warn("run: %s", abs);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		rc |= validate(files[i]);
+	odm_conf_list_free(files, n);
+	if (rc)
+		return -1;
+	unsetenv(ODM_ENV_POLICY_FILE); /* it would win over the folder */
+	return setenv(ODM_ENV_POLICY_DIR, abs, 1);
+}
+
+int odm_cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policy = NULL;
+	char lib[PATH_MAX];
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+vp:", opts, NULL)) != -1) {
+		if (c == 'v') {
+			setenv(ODM_ENV_LOG, "debug", 1);
+		} else if (c == 'p') {
+			policy = optarg;
+		} else {
+			warnx("run: %s: %s", argv[optind - 1],
+			      optopt == 'p' ? "needs a POLICY" : "unknown option");
+			return odm_usage("run");
+		}
+	}
+	if (optind >= argc) {
+		warnx("run: no program given");
+		return odm_usage("run");
+	}
+	if ((policy && use_policy(policy)) || find_lib(lib))
+		return ODM_EX_FAIL;
+	if (preload_add(lib)) {
+		warn("run: LD_PRELOAD");
+		return ODM_EX_FAIL;
+	}
+	execvp(argv[optind], argv + optind);
+	warn("run: %s", argv[optind]);
+	return 127;
+}
