@@ -55,7 +55,7 @@ TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BIN  := $(if $(filter build,$(B)),tools/odm,$(B)/tools/odm)
 
 .PHONY: all lib tools unit helpers examples check test unit-check deps install \
-        uninstall clean bench
+        uninstall clean bench demo
 
 all: lib tools examples helpers unit
 
@@ -110,7 +110,7 @@ unit: $(UNIT_BINS)
 unit-check: unit
 	@rc=0; for t in $(UNIT_BINS); do echo "# $$t"; $$t || rc=1; done; exit $$rc
 
-check test: all
+check test: deps
 	tests/run
 
 deps:
@@ -118,6 +118,11 @@ deps:
 
 bench: all
 	bench/run
+
+# The README's main job: deps, build, then the demo in its own namespaces.
+demo: deps
+	$(MAKE) all
+	tools/odm-demo
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man3
