@@ -130,6 +130,7 @@ static int check_rule(cfg_t *cfg, cfg_opt_t *opt)
 	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
 
 	if (sec && cfg_size(sec, "type") == 0) {
+		cfg->line = odm_cfg_section_line(cfg, "rule", cfg_title(sec));
 		cfg_error(cfg, "rule %s has no type (expected " TYPES ")",
 			  cfg_title(sec));
 		return -1;
@@ -179,14 +180,14 @@ static char **copy_list(cfg_t *cfg, const char *name, size_t *n)
 	return v;
 }
 
-static void fill_rule(cfg_t *sec, const struct odm_rule *deflt,
+static void fill_rule(cfg_t *cfg, cfg_t *sec, const struct odm_rule *deflt,
 		      struct odm_rule *r)
 {
 	long port;
 
 	*r = *deflt;
 	snprintf(r->name, sizeof r->name, "%s", cfg_title(sec));
-	r->line = sec->line;
+	r->line = odm_cfg_section_line(cfg, "rule", cfg_title(sec));
 	if (cfg_size(sec, "destination")) {
 		r->has_dest = true;
 		odm_prefix_parse(cfg_getstr(sec, "destination"), &r->dest,
@@ -248,8 +249,8 @@ int odm_policy_parse(const char *path, struct odm_policy *out, char *err,
 		goto out;
 	}
 	for (size_t i = 0; i < out->nrules; i++)
-		fill_rule(cfg_getnsec(cfg, "rule", (unsigned)i), &out->deflt,
-			  &out->rules[i]);
+		fill_rule(cfg, cfg_getnsec(cfg, "rule", (unsigned)i),
+			  &out->deflt, &out->rules[i]);
 	rc = 0;
 out:
 	cfg_free(cfg);

@@ -1,14 +1,26 @@
 /* cfgutil.c: serialized libconfuse parsing with errors captured. */
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 #include "cfgutil.h"
 
 static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t cfg_once = PTHREAD_ONCE_INIT;
 /* Where the running parse writes its first error; guarded by cfg_lock. */
 static char *cfg_err;
 static size_t cfg_errlen;
+
+/* Held across fork(), so a child never inherits it locked mid-parse. */
+static void lock_for_fork(void) { pthread_mutex_lock(&cfg_lock); }
+static void unlock_after_fork(void) { pthread_mutex_unlock(&cfg_lock); }
+
+static void register_fork_handlers(void)
+{
+	pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+}
 
 static void capture_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
@@ -41,6 +53,7 @@ int odm_cfg_parse(cfg_t *cfg, const char *path, char *err, size_t errlen)
 			 path ? path : "(null)");
 		return -1;
 	}
+	pthread_once(&cfg_once, register_fork_handlers);
 	pthread_mutex_lock(&cfg_lock);
 	cfg_err = err;
 	cfg_errlen = errlen;
@@ -56,4 +69,43 @@ int odm_cfg_parse(cfg_t *cfg, const char *path, char *err, size_t errlen)
 	pthread_mutex_unlock(&cfg_lock);
 	errno = saved;
 	return rc == CFG_SUCCESS ? 0 : -1;
+}
+
+/* Does line open section keyword title? Blanks may precede each word; the
+ * title may be quoted. */
+static bool opens(const char *line, const char *keyword, const char *title)
+{
+	size_t k = strlen(keyword), t = strlen(title);
+
+	while (isspace((unsigned char)*line))
+		line++;
+	if (strncmp(line, keyword, k) != 0 || !isspace((unsigned char)line[k]))
+		return false;
+	line += k;
+	while (isspace((unsigned char)*line))
+		line++;
+	if (*line == '"')
+		return strncmp(line + 1, title, t) == 0 && line[t + 1] == '"';
+	return strncmp(line, title, t) == 0 &&
+	       (!line[t] || isspace((unsigned char)line[t]) || line[t] == '{');
+}
+
+int odm_cfg_section_line(cfg_t *cfg, const char *keyword, const char *title)
+{
+	char buf[1024];
+	int n = 0, found = 0;
+	FILE *f;
+
+	if (!cfg || !cfg->filename || !title)
+		return cfg ? cfg->line : 0;
+	f = fopen(cfg->filename, "re");
+	if (!f)
+		return cfg->line;
+	while (!found && fgets(buf, sizeof buf, f)) {
+		n++;
+		if (opens(buf, keyword, title))
+			found = n;
+	}
+	fclose(f);
+	return found ? found : cfg->line;
 }

@@ -110,18 +110,21 @@ static int check_section(cfg_t *cfg, cfg_opt_t *opt)
 	if (!sec)
 		return 0;
 	if (cfg_size(sec, "type") == 0) {
+		cfg->line = odm_cfg_section_line(cfg, opt->name, cfg_title(sec));
 		cfg_error(cfg, "%s \"%s\" has no type (expected " TYPE_CHOICES ")",
 			  opt->name, cfg_title(sec));
 		return -1;
 	}
 	if (strcmp(opt->name, "prefix") == 0 &&
 	    odm_prefix_parse(cfg_title(sec), &net, &len)) {
+		cfg->line = odm_cfg_section_line(cfg, opt->name, cfg_title(sec));
 		cfg_error(cfg, "bad prefix \"%s\" (expected an IPv6 prefix "
 			  "such as 2001:db8::/64)", cfg_title(sec));
 		return -1;
 	}
 	if (strcmp(opt->name, "interface") == 0 &&
 	    (!cfg_title(sec)[0] || strlen(cfg_title(sec)) >= IF_NAMESIZE)) {
+		cfg->line = odm_cfg_section_line(cfg, opt->name, cfg_title(sec));
 		cfg_error(cfg, "bad interface name \"%s\" (1 to %d characters)",
 			  cfg_title(sec), IF_NAMESIZE - 1);
 		return -1;
