@@ -10,6 +10,7 @@
 #define ODM_ENV_POLICY_DIR      "ODM_POLICY_DIR"  /* policy folder */
 #define ODM_ENV_POLICY_FILE     "ODM_POLICY_FILE" /* one file for every program (odm run -p) */
 #define ODM_ENV_LOG             "ODM_LOG"         /* none|error|warn|info|debug */
+#define ODM_ENV_LIB             "ODM_LIB"         /* the library odm run preloads */
 #define ODM_ENV_LOG_TARGET      "ODM_LOG_TARGET"  /* stderr|syslog */
 
 /* Highest fd the per-fd table tracks (exclusive); larger fds pass through. */

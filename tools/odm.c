@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "defaults.h"
-#include "odm.h"
+#include "odmtool.h"
 
 struct verb {
 	const char *name;

@@ -16,7 +16,7 @@
 #include "defaults.h"
 #include "hostconf.h"
 #include "policy.h"
-#include "odm.h"
+#include "odmtool.h"
 
 struct pfile {
 	char *path;
@@ -135,7 +135,7 @@ static void same(const struct pfile *a, const struct pfile *b, char **x,
 	for (size_t i = 0; i < nx; i++)
 		for (size_t j = 0; j < ny; j++)
 			if (strcmp(x[i], y[j]) == 0)
-				printf("warning: %s and %s both name %s %s: "
+				printf("warning: %s and %s both give %s %s: "
 				       "%s wins (file name order)\n", a->path,
 				       b->path, what, x[i],
 				       first_by_name(a, b)->path);
@@ -164,7 +164,8 @@ static void overlaps(const struct pfile *a, const struct pfile *b)
 	     b->p.nprograms, "program");
 	same(a, b, a->p.scripts, a->p.nscripts, b->p.scripts, b->p.nscripts,
 	     "script");
-	same(a, b, a->p.names, a->p.nnames, b->p.names, b->p.nnames, "name");
+	same(a, b, a->p.names, a->p.nnames, b->p.names, b->p.nnames,
+	     "name glob");
 	glob_hits(a, b);
 	glob_hits(b, a);
 }

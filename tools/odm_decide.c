@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "engine.h"
-#include "odm.h"
+#include "odmtool.h"
 
 static struct odm_typed_addr *addrs;
 static size_t naddrs;
@@ -35,14 +35,19 @@ static const char *ntop(const struct in6_addr *a, char *buf)
 static void print_socket(const struct odm_query *q)
 {
 	const char *proto = q->si.proto == IPPROTO_TCP ? "tcp" : "udp";
-	char a[INET6_ADDRSTRLEN], port[16] = "any port";
+	bool server = q->si.role == ODM_ROLE_SERVER;
+	char a[INET6_ADDRSTRLEN], port[48];
 
 	if (q->si.port)
-		snprintf(port, sizeof port, "port %u", (unsigned)q->si.port);
-	if (q->si.role == ODM_ROLE_SERVER)
-		odm_out("socket", "%s server on [::], %s", proto, port);
+		snprintf(port, sizeof port, ":%u", (unsigned)q->si.port);
+	else /* rules with a port never match port 0 */
+		snprintf(port, sizeof port, "%s", server
+			 ? ", unbound (the kernel picks the port)"
+			 : ", no port given (port rules do not apply)");
+	if (server)
+		odm_out("socket", "%s server on [::]%s", proto, port);
 	else
-		odm_out("socket", "%s client to [%s], %s", proto,
+		odm_out("socket", "%s client to [%s]%s", proto,
 			ntop(&q->dest, a), port);
 }
 

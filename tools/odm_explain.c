@@ -16,7 +16,7 @@
 #include "engine.h"
 #include "log.h"
 #include "real.h"
-#include "odm.h"
+#include "odmtool.h"
 
 #define EVERY_PROGRAM "$" ODM_ENV_POLICY_FILE ": it governs every program"
 

@@ -13,12 +13,11 @@
 #include <unistd.h>
 #include "defaults.h"
 #include "policy.h"
-#include "odm.h"
+#include "odmtool.h"
 
 #ifndef ODM_LIBDIR
 #define ODM_LIBDIR "/usr/local/lib"
 #endif
-#define ODM_ENV_LIB "ODM_LIB" /* the library odm run preloads */
 
 /* The library: $ODM_LIB; next to the binary in the source tree
  * (tools/odm -> preload/libodm.so) or installed (PREFIX/bin/odm ->

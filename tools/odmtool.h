@@ -1,4 +1,4 @@
-/* odm.h (tools/): what the verbs of the odm command share: their entry
+/* odmtool.h: what the verbs of the odm command share: their entry
  * points, the usage error, and where the library finds its policies.
  * Not include/odm.h, the public API: it has its own guard, and the tools
  * reach the public one through sctype.h and policy.h, whose "odm.h" is
