@@ -7,24 +7,10 @@
 #include <string.h>
 #include "cfgutil.h"
 #include "hostconf.h"
-#include "log.h"
 #include "policy.h"
 #include "sctype.h"
 
 #define TYPES "fixed, session-lasting, nonpersistent, graceful-replacement or legacy"
-
-/* An enum keyword: names[i] is value i. */
-static int keyword(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result,
-		   const char *const *names, const char *expected)
-{
-	for (long i = 0; names[i]; i++)
-		if (names[i][0] && strcmp(value, names[i]) == 0) {
-			*(long *)result = i;
-			return 0;
-		}
-	cfg_error(cfg, "bad %s '%s' (expected %s)", opt->name, value, expected);
-	return -1;
-}
 
 static int cb_type(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
@@ -32,28 +18,28 @@ static int cb_type(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 		"legacy", "fixed", "session-lasting", "nonpersistent",
 		"graceful-replacement", NULL };
 
-	return keyword(cfg, opt, value, result, names, TYPES);
+	return odm_cfg_keyword(cfg, opt, value, result, names, TYPES);
 }
 
 static int cb_proto(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	static const char *const names[] = { "", "tcp", "udp", NULL };
 
-	return keyword(cfg, opt, value, result, names, "tcp or udp");
+	return odm_cfg_keyword(cfg, opt, value, result, names, "tcp or udp");
 }
 
 static int cb_role(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	static const char *const names[] = { "", "client", "server", NULL };
 
-	return keyword(cfg, opt, value, result, names, "client or server");
+	return odm_cfg_keyword(cfg, opt, value, result, names, "client or server");
 }
 
 static int cb_onfail(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	static const char *const names[] = { "fail", "legacy", NULL };
 
-	return keyword(cfg, opt, value, result, names, "fail or legacy");
+	return odm_cfg_keyword(cfg, opt, value, result, names, "fail or legacy");
 }
 
 static int cb_server_bind(cfg_t *cfg, cfg_opt_t *opt, const char *value,
@@ -61,23 +47,7 @@ static int cb_server_bind(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 {
 	static const char *const names[] = { "wildcard", "address", NULL };
 
-	return keyword(cfg, opt, value, result, names, "wildcard or address");
-}
-
-static int cb_level(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	static const char *const names[] = { "none", "error", "warn", "info",
-					     "debug", NULL };
-
-	return keyword(cfg, opt, value, result, names,
-		       "none, error, warn, info or debug");
-}
-
-static int cb_target(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	static const char *const names[] = { "stderr", "syslog", NULL };
-
-	return keyword(cfg, opt, value, result, names, "stderr or syslog");
+	return odm_cfg_keyword(cfg, opt, value, result, names, "wildcard or address");
 }
 
 /* "53" or "8000-8100" -> lo << 16 | hi. */
@@ -157,8 +127,8 @@ static cfg_opt_t file_opts[] = {
 	CFG_BOOL("on-net", cfg_false, CFGF_NONE),
 	CFG_INT_CB("on-failure", ODM_ONFAIL_FAIL, CFGF_NONE, cb_onfail),
 	CFG_INT_CB("server-bind", ODM_SERVER_WILDCARD, CFGF_NONE, cb_server_bind),
-	CFG_INT_CB("log-level", -1, CFGF_NONE, cb_level),
-	CFG_INT_CB("log-target", -1, CFGF_NONE, cb_target),
+	CFG_INT_CB("log-level", -1, CFGF_NONE, odm_cfg_log_level),
+	CFG_INT_CB("log-target", -1, CFGF_NONE, odm_cfg_log_target),
 	CFG_SEC("rule", rule_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };

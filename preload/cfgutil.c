@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <string.h>
 #include "cfgutil.h"
+#include "log.h"
 
 static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t cfg_once = PTHREAD_ONCE_INIT;
@@ -108,4 +109,44 @@ int odm_cfg_section_line(cfg_t *cfg, const char *keyword, const char *title)
 	}
 	fclose(f);
 	return found ? found : cfg->line;
+}
+
+int odm_cfg_keyword(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		    void *result, const char *const *names,
+		    const char *expected)
+{
+	for (long i = 0; names[i]; i++)
+		if (names[i][0] && strcmp(value, names[i]) == 0) {
+			*(long *)result = i;
+			return 0;
+		}
+	cfg_error(cfg, "bad %s '%s' (expected %s)", opt->name, value, expected);
+	return -1;
+}
+
+/* A value parsed by log.c's own parser, or an error naming the choices. */
+static int log_option(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		      void *result, int v, const char *expected)
+{
+	if (v < 0) {
+		cfg_error(cfg, "bad %s '%s' (expected %s)", opt->name, value,
+			  expected);
+		return -1;
+	}
+	*(long *)result = v;
+	return 0;
+}
+
+int odm_cfg_log_level(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		      void *result)
+{
+	return log_option(cfg, opt, value, result, odm_log_level_parse(value),
+			  "none, error, warn, info or debug");
+}
+
+int odm_cfg_log_target(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		       void *result)
+{
+	return log_option(cfg, opt, value, result, odm_log_target_parse(value),
+			  "stderr or syslog");
 }

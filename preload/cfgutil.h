@@ -19,6 +19,21 @@ int odm_cfg_parse(cfg_t *cfg, const char *path, char *err, size_t errlen);
  * cfg->line to this before cfg_error(). Falls back to cfg->line. */
 int odm_cfg_section_line(cfg_t *cfg, const char *keyword, const char *title);
 
+/* For libconfuse parse callbacks of keyword options: stores in *result
+ * (a long) the index i of value in names (NULL-terminated; "" entries are
+ * never matched), or reports "bad OPTION 'value' (expected EXPECTED)" at
+ * the current line and returns -1. */
+int odm_cfg_keyword(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		    void *result, const char *const *names,
+		    const char *expected);
+
+/* Parse callbacks for the log-level and log-target options that odm.conf
+ * and policy files share (values of enum odm_log_level / odm_log_target). */
+int odm_cfg_log_level(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		      void *result);
+int odm_cfg_log_target(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		       void *result);
+
 /* For validation callbacks: report an error at the line being parsed. */
 #define odm_cfg_error cfg_error
 

@@ -7,7 +7,6 @@
 #include "cfgutil.h"
 #include "defaults.h"
 #include "hostconf.h"
-#include "log.h"
 
 #define TYPE_CHOICES "fixed, session-lasting, nonpersistent or graceful-replacement"
 
@@ -61,43 +60,11 @@ const char *odm_hostconf_path(void)
 static int parse_type(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 		      void *result)
 {
-	sc_type t = odm_type_parse(value);
+	static const char *const names[] = {
+		"", "fixed", "session-lasting", "nonpersistent",
+		"graceful-replacement", NULL };
 
-	if (!t) {
-		cfg_error(cfg, "bad %s '%s' (expected " TYPE_CHOICES ")",
-			  opt->name, value);
-		return -1;
-	}
-	*(long *)result = t;
-	return 0;
-}
-
-static int parse_level(cfg_t *cfg, cfg_opt_t *opt, const char *value,
-		       void *result)
-{
-	int v = odm_log_level_parse(value);
-
-	if (v < 0) {
-		cfg_error(cfg, "bad %s '%s' (expected none, error, warn, info "
-			  "or debug)", opt->name, value);
-		return -1;
-	}
-	*(long *)result = v;
-	return 0;
-}
-
-static int parse_target(cfg_t *cfg, cfg_opt_t *opt, const char *value,
-			void *result)
-{
-	int v = odm_log_target_parse(value);
-
-	if (v < 0) {
-		cfg_error(cfg, "bad %s '%s' (expected stderr or syslog)",
-			  opt->name, value);
-		return -1;
-	}
-	*(long *)result = v;
-	return 0;
+	return odm_cfg_keyword(cfg, opt, value, result, names, TYPE_CHOICES);
 }
 
 /* A section must say its type; a prefix must parse; a name must fit. */
@@ -140,8 +107,8 @@ static cfg_opt_t typed_opts[] = {
 static cfg_opt_t conf_opts[] = {
 	CFG_SEC("prefix", typed_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("interface", typed_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
-	CFG_INT_CB("log-level", -1, CFGF_NONE, parse_level),
-	CFG_INT_CB("log-target", -1, CFGF_NONE, parse_target),
+	CFG_INT_CB("log-level", -1, CFGF_NONE, odm_cfg_log_level),
+	CFG_INT_CB("log-target", -1, CFGF_NONE, odm_cfg_log_target),
 	CFG_END()
 };
 
