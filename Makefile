@@ -110,8 +110,9 @@ unit: $(UNIT_BINS)
 unit-check: unit
 	@rc=0; for t in $(UNIT_BINS); do echo "# $$t"; $$t || rc=1; done; exit $$rc
 
+# The README's test command: every test, plain, under ASan+UBSan and TSan.
 check test: deps
-	tests/run
+	@SAN=1 ODM_TSAN=1 tests/run
 
 deps:
 	tests/install-deps
