@@ -40,6 +40,10 @@ HOOK_SRCS := $(wildcard preload/hook_*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/%.o)
 CORE_LIB  := $(B)/libodm-core.a
+# odmd's modules (the host agent, issue 4): an archive its unit tests link.
+ODMD_SRCS := $(wildcard tools/odmd/*.c)
+ODMD_OBJS := $(ODMD_SRCS:%.c=$(B)/%.o)
+ODMD_LIB  := $(B)/libodmd.a
 
 LIB       := $(if $(filter build,$(B)),preload/libodm.so,$(B)/libodm.so)
 
@@ -69,6 +73,10 @@ $(CORE_LIB): $(CORE_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(ODMD_LIB): $(ODMD_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(LIB): $(CORE_OBJS) $(HOOK_OBJS) preload/libodm.map
 	$(CC) -shared -Wl,--version-script=preload/libodm.map -Wl,-z,defs \
 	    -Wl,-soname,libodm.so $(LDFLAGS) -o $@ $(CORE_OBJS) $(HOOK_OBJS) $(LDLIBS)
@@ -90,9 +98,10 @@ $(B)/helpers/%: tests/helpers/%.c
 	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< -lpthread
 
 # Unit tests link the core archive: internal functions are hidden in the .so.
-$(B)/tests/%: tests/unit/%.c $(CORE_LIB)
+$(B)/tests/%: tests/unit/%.c $(CORE_LIB) $(if $(ODMD_SRCS),$(ODMD_LIB))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itools/odmd -fPIE -pie $(LDFLAGS) -o $@ $< \
+	    $(if $(ODMD_SRCS),$(ODMD_LIB)) $(CORE_LIB) $(LDLIBS)
 
 # The odm tool reads configs and the kernel like the library, so it links
 # the same core code.
