@@ -7,7 +7,8 @@
 
 /* What the kernel says about an fd libodm has not seen being made: one
  * created before libodm was loaded, inherited across exec, or made by a
- * path that is not hooked. An IPv6 socket already bound is left alone. */
+ * path that is not hooked. Only IPv6 stream and datagram sockets are
+ * libodm's; one already bound is left alone. */
 bool odm_fd_state(int fd, struct odm_fdstate *st)
 {
 	struct sockaddr_in6 local;
@@ -20,21 +21,20 @@ bool odm_fd_state(int fd, struct odm_fdstate *st)
 	if (odm_real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len))
 		return false;
 	st->bits = ODM_FD_KNOWN | ODM_FD_OTHER;
-	if (domain == AF_INET6) {
-		len = sizeof type;
-		if (odm_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
-			return false;
+	len = sizeof type;
+	if (domain == AF_INET6 &&
+	    odm_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    (type == SOCK_STREAM || type == SOCK_DGRAM)) {
 		st->bits = ODM_FD_KNOWN | ODM_FD_INET6 |
-			   (type == SOCK_STREAM ? ODM_FD_STREAM : 0) |
-			   (type == SOCK_DGRAM ? ODM_FD_DGRAM : 0);
+			   (type == SOCK_STREAM ? ODM_FD_STREAM : ODM_FD_DGRAM);
 		len = sizeof local;
 		if (odm_real.getsockname(fd, (struct sockaddr *)&local,
 					 &len) == 0 &&
 		    (local.sin6_port ||
 		     !IN6_IS_ADDR_UNSPECIFIED(&local.sin6_addr)))
 			st->bits |= ODM_FD_APPBOUND | ODM_FD_DECIDED;
-		errno = saved;
 	}
+	errno = saved;
 	odm_fdtab_put(fd, st);
 	return true;
 }
