@@ -20,6 +20,7 @@ static struct odm_hostconf hc;       /* loaded once */
 static bool hc_loaded, hc_broken;
 static struct odm_typed_addr *snap;  /* typed addresses of the last dump */
 static size_t nsnap;
+static int best[ODM_TYPE_MAX + 1];  /* odm_pick() per type, or -1 */
 static bool snap_valid;
 static uint64_t snap_gen;
 static bool monitor_warned;
@@ -87,6 +88,8 @@ static int refresh(void)
 	snap = typed;
 	nsnap = odm_classify(&hc, all, n, typed);
 	free(all);
+	for (unsigned t = ODM_TYPE_MIN; t <= ODM_TYPE_MAX; t++)
+		best[t] = odm_pick(snap, nsnap, (sc_type)t);
 	snap_gen = gen;
 	snap_valid = true;
 	return 0;
@@ -121,7 +124,7 @@ int odm_engine_pick(sc_type type, bool on_net, struct in6_addr *out)
 			strerror(-rc));
 		goto out;
 	}
-	i = odm_pick(snap, nsnap, type);
+	i = best[type];
 	if (i >= 0) {
 		*out = snap[i].nl.addr;
 		status = 0;
