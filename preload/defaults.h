@@ -13,6 +13,13 @@
 #define ODM_ENV_LIB             "ODM_LIB"         /* the library odm run preloads */
 #define ODM_ENV_LOG_TARGET      "ODM_LOG_TARGET"  /* stderr|syslog */
 
+/* odmd, the host agent. */
+#define ODM_DEFAULT_AGENT_SOCKET   "/run/odm/odmd.sock"
+#define ODM_DEFAULT_AGENT_TIMEOUT  2000   /* ms setsc() waits for odmd */
+#define ODM_DEFAULT_GRACE          30     /* s a replaced prefix stays valid */
+#define ODM_DEFAULT_LIFETIME       86400  /* s valid lifetime of a grant */
+#define ODM_DEFAULT_MAX_ADDRESSES  16     /* per user */
+
 /* Highest fd the per-fd table tracks (exclusive); larger fds pass through. */
 #define ODM_FDTAB_CHUNK_BITS    10
 #define ODM_FDTAB_CHUNKS        1024

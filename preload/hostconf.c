@@ -104,13 +104,157 @@ static cfg_opt_t typed_opts[] = {
 	CFG_END()
 };
 
+static int parse_backend(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+			 void *result)
+{
+	static const char *const names[] = { "sim", "exec", NULL };
+
+	return odm_cfg_keyword(cfg, opt, value, result, names, "sim or exec");
+}
+
+/* A list of type names, stored as a string list after the check. */
+static int parse_type_item(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+			   void *result)
+{
+	long t;
+
+	if (parse_type(cfg, opt, value, &t))
+		return -1;
+	*(const char **)result = value;
+	return 0;
+}
+
+static cfg_opt_t agent_opts[] = {
+	CFG_STR("socket", ODM_DEFAULT_AGENT_SOCKET, CFGF_NONE),
+	CFG_INT("timeout", ODM_DEFAULT_AGENT_TIMEOUT, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t network_opts[] = {
+	CFG_INT_CB("backend", ODM_BACKEND_SIM, CFGF_NONE, parse_backend),
+	CFG_STR("interface", NULL, CFGF_NODEFAULT),
+	CFG_STR("exec", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST_CB("offer", NULL, CFGF_NODEFAULT, parse_type_item),
+	CFG_STR_LIST_CB("attach", NULL, CFGF_NODEFAULT, parse_type_item),
+	CFG_SEC("pool", typed_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_INT("grace", ODM_DEFAULT_GRACE, CFGF_NONE),
+	CFG_INT("lifetime", ODM_DEFAULT_LIFETIME, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t grant_opts[] = {
+	CFG_STR_LIST_CB("types", NULL, CFGF_NODEFAULT, parse_type_item),
+	CFG_INT("max-addresses", -1, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t authorize_opts[] = {
+	CFG_STR_LIST_CB("premium", "{fixed}", CFGF_NONE, parse_type_item),
+	CFG_INT("max-addresses", ODM_DEFAULT_MAX_ADDRESSES, CFGF_NONE),
+	CFG_SEC("user", grant_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("program", grant_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_END()
+};
+
 static cfg_opt_t conf_opts[] = {
 	CFG_SEC("prefix", typed_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("interface", typed_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_INT_CB("log-level", -1, CFGF_NONE, odm_cfg_log_level),
 	CFG_INT_CB("log-target", -1, CFGF_NONE, odm_cfg_log_target),
+	CFG_SEC("agent", agent_opts, CFGF_NODEFAULT),
+	CFG_SEC("network", network_opts, CFGF_NODEFAULT),
+	CFG_SEC("authorize", authorize_opts, CFGF_NONE),
 	CFG_END()
 };
+
+/* The bits of the types a list names. */
+static unsigned type_bits(cfg_t *sec, const char *name)
+{
+	unsigned bits = 0;
+
+	for (unsigned i = 0; i < cfg_size(sec, name); i++)
+		bits |= 1u << odm_type_parse(cfg_getnstr(sec, name, i));
+	return bits;
+}
+
+/* Reads the agent, network and authorize sections; -1 on a bad value
+ * (err set), 0 otherwise. */
+static int load_agent_parts(cfg_t *cfg, struct odm_hostconf *out,
+			    char *err, size_t errlen)
+{
+	cfg_t *ag = cfg_size(cfg, "agent") ? cfg_getsec(cfg, "agent") : NULL;
+	cfg_t *nw = cfg_size(cfg, "network") ? cfg_getsec(cfg, "network") : NULL;
+	cfg_t *au = cfg_getsec(cfg, "authorize");
+	size_t n;
+
+	out->agent.configured = ag || nw;
+	snprintf(out->agent.socket, sizeof out->agent.socket, "%s",
+		 ag ? cfg_getstr(ag, "socket") : ODM_DEFAULT_AGENT_SOCKET);
+	out->agent.timeout_ms = ag ? (unsigned)cfg_getint(ag, "timeout")
+				   : ODM_DEFAULT_AGENT_TIMEOUT;
+	if (ag && (strlen(cfg_getstr(ag, "socket")) >= sizeof out->agent.socket ||
+		   cfg_getstr(ag, "socket")[0] != '/' ||
+		   cfg_getint(ag, "timeout") < 1 ||
+		   cfg_getint(ag, "timeout") > 600000)) {
+		snprintf(err, errlen, "%s: agent: socket must be an absolute "
+			 "path under 108 bytes, timeout 1-600000 ms", out->path);
+		return -1;
+	}
+	if (nw) {
+		out->net.backend = (int)cfg_getint(nw, "backend");
+		if (cfg_size(nw, "interface"))
+			snprintf(out->net.ifname, sizeof out->net.ifname, "%s",
+				 cfg_getstr(nw, "interface"));
+		if (cfg_size(nw, "exec"))
+			snprintf(out->net.exec, sizeof out->net.exec, "%s",
+				 cfg_getstr(nw, "exec"));
+		out->net.offer = type_bits(nw, "offer");
+		out->net.attach = type_bits(nw, "attach");
+		out->net.grace_s = (unsigned)cfg_getint(nw, "grace");
+		out->net.lifetime_s = (unsigned)cfg_getint(nw, "lifetime");
+		n = cfg_size(nw, "pool");
+		out->net.pools = calloc(n ? n : 1, sizeof *out->net.pools);
+		if (!out->net.pools)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			cfg_t *sec = cfg_getnsec(nw, "pool", (unsigned)i);
+			struct odm_hc_prefix *p = &out->net.pools[i];
+
+			if (odm_prefix_parse(cfg_title(sec), &p->net, &p->len) ||
+			    p->len > 64) {
+				snprintf(err, errlen, "%s:%d: bad pool \"%s\" "
+					 "(expected an IPv6 prefix of /64 or "
+					 "shorter)", out->path,
+					 odm_cfg_section_line(cfg, "pool",
+							      cfg_title(sec)),
+					 cfg_title(sec));
+				return -1;
+			}
+			p->type = (sc_type)cfg_getint(sec, "type");
+		}
+		out->net.npools = n;
+	}
+	out->auth.premium = type_bits(au, "premium");
+	out->auth.max_addresses = (unsigned)cfg_getint(au, "max-addresses");
+	n = cfg_size(au, "user") + cfg_size(au, "program");
+	out->auth.grants = calloc(n ? n : 1, sizeof *out->auth.grants);
+	if (!out->auth.grants)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t nu = cfg_size(au, "user");
+		bool prog = i >= nu;
+		cfg_t *sec = cfg_getnsec(au, prog ? "program" : "user",
+					 (unsigned)(prog ? i - nu : i));
+		struct odm_hc_grant *g = &out->auth.grants[i];
+
+		snprintf(g->who, sizeof g->who, "%s", cfg_title(sec));
+		g->program = prog;
+		g->types = type_bits(sec, "types");
+		g->max_addresses = (int)cfg_getint(sec, "max-addresses");
+	}
+	out->auth.ngrants = n;
+	return 0;
+}
 
 /* Two texts for one prefix ("2001:db8::/64", "2001:db8:0::/64") are the
  * same prefix: refuse the second, naming it. */
@@ -148,6 +292,7 @@ int odm_hostconf_load(const char *path, struct odm_hostconf *out,
 	}
 	cfg_set_validate_func(cfg, "prefix", check_section);
 	cfg_set_validate_func(cfg, "interface", check_section);
+	cfg_set_validate_func(cfg, "network|pool", check_section);
 	if (odm_cfg_parse(cfg, path, err, errlen))
 		goto out;
 	np = cfg_size(cfg, "prefix");
@@ -181,6 +326,11 @@ int odm_hostconf_load(const char *path, struct odm_hostconf *out,
 	out->log_level = (int)cfg_getint(cfg, "log-level");
 	out->log_target = (int)cfg_getint(cfg, "log-target");
 	snprintf(out->path, sizeof out->path, "%s", path);
+	if (load_agent_parts(cfg, out, err, errlen)) {
+		if (!err[0])
+			snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
 	rc = 0;
 out:
 	cfg_free(cfg);
@@ -193,6 +343,8 @@ void odm_hostconf_free(struct odm_hostconf *hc)
 {
 	free(hc->prefixes);
 	free(hc->ifaces);
+	free(hc->net.pools);
+	free(hc->auth.grants);
 	memset(hc, 0, sizeof *hc);
 	hc->log_level = hc->log_target = -1;
 }

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "sctype.h"
 
@@ -20,6 +21,44 @@ struct odm_hc_iface {
 	sc_type type;
 };
 
+/* How engines reach odmd (section agent; present too when only a network
+ * section is). */
+struct odm_hc_agent {
+	bool configured;
+	char socket[108];          /* sun_path; ODM_DEFAULT_AGENT_SOCKET */
+	unsigned timeout_ms;       /* how long setsc() waits for odmd */
+};
+
+enum odm_backend { ODM_BACKEND_SIM = 0, ODM_BACKEND_EXEC };
+
+/* The network side, for odmd (section network). */
+struct odm_hc_network {
+	int backend;               /* enum odm_backend */
+	char ifname[IF_NAMESIZE];  /* where odmd configures granted addresses */
+	char exec[PATH_MAX];       /* backend exec: the operator's hook */
+	unsigned offer;            /* sim: types the network offers (bits) */
+	unsigned attach;           /* sim: types granted at attach (bits) */
+	struct odm_hc_prefix *pools; /* sim: where prefixes come from */
+	size_t npools;
+	unsigned grace_s;          /* Graceful-Replacement grace after a move */
+	unsigned lifetime_s;       /* valid lifetime of a granted prefix */
+};
+
+/* Who may obtain what from odmd (section authorize). */
+struct odm_hc_grant {
+	char who[PATH_MAX];        /* user name, uid, "*", or program path */
+	bool program;
+	unsigned types;            /* bits of the premium types it may have */
+	int max_addresses;         /* -1: the section's default */
+};
+
+struct odm_hc_auth {
+	unsigned premium;          /* types that need a grant (default fixed) */
+	unsigned max_addresses;    /* per user, default ODM_DEFAULT_MAX_ADDRESSES */
+	struct odm_hc_grant *grants;
+	size_t ngrants;
+};
+
 struct odm_hostconf {
 	char path[PATH_MAX];
 	struct odm_hc_prefix *prefixes;
@@ -29,6 +68,9 @@ struct odm_hostconf {
 	unsigned types_declared;   /* bit (1u << type) per declared type */
 	int log_level;             /* -1 when the file does not set it */
 	int log_target;            /* -1 when the file does not set it */
+	struct odm_hc_agent agent;
+	struct odm_hc_network net;
+	struct odm_hc_auth auth;
 };
 
 /* The file to read: $ODM_CONF (ignored in secure-execution programs) or

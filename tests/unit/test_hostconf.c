@@ -107,6 +107,39 @@ static void type_of_address(void)
 	odm_hostconf_free(&hc);
 }
 
+static void agent_network_authorize(void)
+{
+	struct odm_hostconf hc;
+	char err[512] = "";
+
+	CHECK(odm_hostconf_load(FIXTURE("hostconf/agent.conf"), &hc, err,
+				sizeof err) == 0);
+	CHECK_STR(err, "");
+	CHECK(hc.agent.configured && hc.agent.timeout_ms == 1500);
+	CHECK_STR(hc.agent.socket, "/run/odm-test/odmd.sock");
+	CHECK(hc.net.backend == ODM_BACKEND_SIM);
+	CHECK_STR(hc.net.ifname, "odm0");
+	CHECK(hc.net.offer == (1u << 2 | 1u << 3) && hc.net.attach == hc.net.offer);
+	CHECK(hc.net.npools == 2 && hc.net.pools[1].len == 56);
+	CHECK(hc.net.pools[1].type == NON_PERSISTENT_IPV6_ADDRESS);
+	CHECK(hc.net.grace_s == 20 && hc.net.lifetime_s == 86400);
+	CHECK(hc.auth.premium == 1u << 1 && hc.auth.max_addresses == 4);
+	CHECK(hc.auth.ngrants == 2);
+	CHECK_STR(hc.auth.grants[0].who, "alice");
+	CHECK(!hc.auth.grants[0].program && hc.auth.grants[0].max_addresses == 2);
+	CHECK(hc.auth.grants[1].program && hc.auth.grants[1].types == 1u << 1);
+	CHECK(hc.auth.grants[1].max_addresses == -1);
+	CHECK(hc.types_declared == 0);
+	odm_hostconf_free(&hc);
+	/* without agent or network sections: no agent, the defaults */
+	CHECK(odm_hostconf_load(FIXTURE("hostconf/good.conf"), &hc, err,
+				sizeof err) == 0);
+	CHECK(!hc.agent.configured && hc.auth.premium == 1u << 1);
+	odm_hostconf_free(&hc);
+	broken("bad-pool.conf", 2, "/72");
+	broken("bad-offer.conf", 2, "sometimes");
+}
+
 static void prefixes(void)
 {
 	struct in6_addr net, a;
@@ -141,5 +174,6 @@ int main(void)
 	RUN(broken_files);
 	RUN(type_of_address);
 	RUN(prefixes);
+	RUN(agent_network_authorize);
 	return TEST_DONE();
 }
