@@ -17,7 +17,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -D_GNU_SOURCE \
-           -Iinclude -Ipreload -Ipolicy -DODM_TOP='"$(TOP)"'
+           -Iinclude -Ipreload -Ipolicy -Itools/odmd -DODM_TOP='"$(TOP)"'
 CONFUSE_LIBS := $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
 LDLIBS  := $(CONFUSE_LIBS) -lpthread -ldl
 
@@ -35,13 +35,13 @@ endif
 
 # Everything of the library that is not a hook: unit-testable as an archive.
 CORE_SRCS := $(filter-out preload/hook_%.c,$(wildcard preload/*.c)) \
-             $(wildcard policy/*.c)
+             $(wildcard policy/*.c) tools/odmd/proto.c
 HOOK_SRCS := $(wildcard preload/hook_*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/%.o)
 CORE_LIB  := $(B)/libodm-core.a
 # odmd's modules (the host agent, issue 4): an archive its unit tests link.
-ODMD_SRCS := $(wildcard tools/odmd/*.c)
+ODMD_SRCS := $(filter-out tools/odmd/proto.c,$(wildcard tools/odmd/*.c))
 ODMD_OBJS := $(ODMD_SRCS:%.c=$(B)/%.o)
 ODMD_LIB  := $(B)/libodmd.a
 

@@ -3,6 +3,7 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include "addrpick.h"
+#include "proto.h"
 
 const char *odm_addr_unusable(const struct odm_nladdr *a)
 {
@@ -23,8 +24,11 @@ size_t odm_classify(const struct odm_hostconf *hc, const struct odm_nladdr *in,
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		sc_type t = odm_hostconf_type_of(hc, &in[i].addr, in[i].ifname);
+		/* odmd's own mark wins: it configured the address for a type. */
+		sc_type t = (sc_type)odmd_type_of_proto(in[i].proto);
 
+		if (!t)
+			t = odm_hostconf_type_of(hc, &in[i].addr, in[i].ifname);
 		if (!t)
 			continue;
 		out[k].nl = in[i];

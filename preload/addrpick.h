@@ -16,8 +16,10 @@ struct odm_typed_addr {
  * "deprecated", "not global scope"), or NULL when it may. */
 const char *odm_addr_unusable(const struct odm_nladdr *a);
 
-/* Writes to out (room for n) the addresses of in that have a type under hc,
- * in the kernel's order; returns how many. */
+/* Writes to out (room for n) the addresses of in that have a type, in the
+ * kernel's order; returns how many. The type: the one odmd marked the
+ * address with (IFA_PROTO), else the longest prefix of hc containing it,
+ * else its interface's in hc. */
 size_t odm_classify(const struct odm_hostconf *hc, const struct odm_nladdr *in,
 		    size_t n, struct odm_typed_addr *out);
 

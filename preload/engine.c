@@ -8,9 +8,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include "agent.h"
 #include "engine.h"
 #include "fdtab.h"
 #include "log.h"
+#include "proto.h"
 #include "real.h"
 
 static pthread_mutex_t eng_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -102,36 +104,76 @@ static void ensure_loaded(void)
 		load_hostconf();
 }
 
-int odm_engine_pick(sc_type type, bool on_net, struct in6_addr *out)
+/* The address of type the host has now: 0, or -1 when it has none usable
+ * (or cannot tell). Called with eng_lock held. */
+static int pick_local(sc_type type, struct in6_addr *out)
 {
-	int status = EAI_REQUIREDIPFAILED, rc, i;
+	int rc = refresh();
 
-	pthread_mutex_lock(&eng_lock);
-	ensure_loaded();
-	if (!(hc.types_declared & (1u << type))) {
-		status = EAI_REQUIREDIPNOTSUPPORTED;
-		goto out;
-	}
-	if (on_net) {
-		odm_log(ODM_LOG_WARN, "%s: on-net needs a fresh prefix from "
-			"the network, and no agent can ask for one",
-			odm_type_name(type));
-		goto out;
-	}
-	rc = refresh();
 	if (rc) {
 		odm_log(ODM_LOG_WARN, "cannot read the host's addresses: %s",
 			strerror(-rc));
-		goto out;
+		return -1;
 	}
-	i = best[type];
-	if (i >= 0) {
-		*out = snap[i].nl.addr;
-		status = 0;
+	if (best[type] < 0)
+		return -1;
+	*out = snap[best[type]].nl.addr;
+	return 0;
+}
+
+/* Asks odmd; maps its answer to a setsc() status. */
+static int ask_agent(const struct odm_hc_agent *ag, sc_type type,
+		     bool on_net, bool declared, struct in6_addr *out)
+{
+	char reason[ODMD_REASON_MAX + 1] = "";
+	int rc = odm_agent_request(ag, type, on_net, out, reason, sizeof reason);
+
+	if (rc == ODMD_ST_OK) {
+		odm_engine_invalidate(); /* the new address is there: re-read */
+		return 0;
 	}
-out:
+	if (rc < 0)
+		odm_log(ODM_LOG_WARN, "%s: odmd at %s: %s", odm_type_name(type),
+			ag->socket, rc == -ETIMEDOUT ? "no answer in time"
+						     : strerror(-rc));
+	else
+		odm_log(ODM_LOG_WARN, "%s: odmd says %s%s%s",
+			odm_type_name(type),
+			rc == ODMD_ST_NOT_SUPPORTED ? "the network does not offer it"
+			: rc == ODMD_ST_DENIED      ? "denied"
+						    : "no",
+			reason[0] ? ": " : "", reason);
+	if (rc == ODMD_ST_NOT_SUPPORTED && !declared)
+		return EAI_REQUIREDIPNOTSUPPORTED;
+	return EAI_REQUIREDIPFAILED;
+}
+
+int odm_engine_pick(sc_type type, bool on_net, struct in6_addr *out)
+{
+	struct odm_hc_agent agent;
+	bool declared;
+
+	pthread_mutex_lock(&eng_lock);
+	ensure_loaded();
+	declared = hc.types_declared & (1u << type);
+	agent = hc.agent;
+	if (!declared && !agent.configured) {
+		pthread_mutex_unlock(&eng_lock);
+		return EAI_REQUIREDIPNOTSUPPORTED;
+	}
+	if (!on_net && pick_local(type, out) == 0) {
+		pthread_mutex_unlock(&eng_lock);
+		return 0;
+	}
 	pthread_mutex_unlock(&eng_lock);
-	return status;
+	/* Only odmd can get more: ask it without holding the lock. */
+	if (agent.configured)
+		return ask_agent(&agent, type, on_net, declared, out);
+	if (on_net)
+		odm_log(ODM_LOG_WARN, "%s: on-net needs a fresh prefix from the "
+			"network, and no agent is configured to ask for one",
+			odm_type_name(type));
+	return EAI_REQUIREDIPFAILED;
 }
 
 void odm_engine_invalidate(void)

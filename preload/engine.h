@@ -8,11 +8,13 @@
 #include <stdbool.h>
 #include "addrpick.h"
 
-/* An address of type for a new socket: 0 with *out set,
- * EAI_REQUIREDIPNOTSUPPORTED when the host config declares no prefix or
- * interface of that type, EAI_REQUIREDIPFAILED when it does but none is
- * usable now, or when on_net asks for a fresh prefix (needs odmd). type must
- * be valid (1..4). */
+/* An address of type for a new socket: 0 with *out set, or
+ * EAI_REQUIREDIPNOTSUPPORTED / EAI_REQUIREDIPFAILED. The host's own usable
+ * address of the type if it has one (unless on_net); else, when odm.conf
+ * configures an agent, odmd's answer (it may obtain a new prefix: this
+ * blocks up to the agent timeout, without holding the engine's lock); else
+ * FAILED when the type is declared in odm.conf, NOTSUPPORTED when not.
+ * type must be valid (1..4). */
 int odm_engine_pick(sc_type type, bool on_net, struct in6_addr *out);
 
 /* setsc() itself: validates fd and type, remembers in the fd table which

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "defaults.h"
 #include "nladdr.h"
+#include "proto.h"
 #include "real.h"
 
 /* A netlink socket of the route family, close-on-exec, with a bounded
@@ -68,6 +69,10 @@ static bool parse_addr(struct nlmsghdr *h, struct odm_nladdr *a)
 		case IFA_FLAGS:
 			if (RTA_PAYLOAD(rta) >= sizeof(uint32_t))
 				memcpy(&a->flags, RTA_DATA(rta), sizeof(uint32_t));
+			break;
+		case ODMD_IFA_PROTO:
+			if (RTA_PAYLOAD(rta) >= 1)
+				a->proto = *(uint8_t *)RTA_DATA(rta);
 			break;
 		case IFA_CACHEINFO:
 			if (RTA_PAYLOAD(rta) >= sizeof(struct ifa_cacheinfo)) {

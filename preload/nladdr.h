@@ -23,6 +23,7 @@ struct odm_nladdr {
 	uint32_t preferred;  /* seconds left; ODM_LIFETIME_INFINITE */
 	uint32_t valid;      /* seconds left; ODM_LIFETIME_INFINITE */
 	uint32_t cstamp;     /* creation, 1/100 s since boot (ifa_cacheinfo) */
+	uint8_t proto;       /* IFA_PROTO: who configured it; odmd marks types */
 };
 
 /* Dumps every IPv6 address of the calling process's network namespace.
