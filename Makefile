@@ -41,9 +41,10 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/%.o)
 CORE_LIB  := $(B)/libodm-core.a
 # odmd's modules (the host agent, issue 4): an archive its unit tests link.
-ODMD_SRCS := $(filter-out tools/odmd/proto.c,$(wildcard tools/odmd/*.c))
+ODMD_SRCS := $(filter-out tools/odmd/proto.c tools/odmd/odmd.c,$(wildcard tools/odmd/*.c))
 ODMD_OBJS := $(ODMD_SRCS:%.c=$(B)/%.o)
 ODMD_LIB  := $(B)/libodmd.a
+ODMD_BIN  := $(if $(filter build,$(B)),tools/odmd/odmd,$(B)/tools/odmd/odmd)
 
 LIB       := $(if $(filter build,$(B)),preload/libodm.so,$(B)/libodm.so)
 
@@ -110,7 +111,10 @@ $(TOOL_BIN): $(TOOL_SRCS) $(wildcard tools/*.h) $(CORE_LIB)
 	$(CC) $(CFLAGS) -Itools -DODM_LIBDIR='"$(LIBDIR)"' -fPIE -pie $(LDFLAGS) \
 	    -o $@ $(TOOL_SRCS) $(CORE_LIB) $(LDLIBS)
 
-tools: $(TOOL_BIN)
+$(ODMD_BIN): $(B)/tools/odmd/odmd.o $(ODMD_LIB) $(CORE_LIB)
+	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tools: $(TOOL_BIN) $(ODMD_BIN)
 examples: $(EXAMPLE_BINS)
 helpers: $(HELPER_BINS) $(AWARE_BINS)
 unit: $(UNIT_BINS)
@@ -140,17 +144,19 @@ install: all
 	install -m 0644 include/odm.h $(DESTDIR)$(INCDIR)/odm.h
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 tools/odm $(DESTDIR)$(BINDIR)/odm
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 tools/odmd/odmd $(DESTDIR)$(SBINDIR)/odmd
 	for m in man/*.[1-8]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
 	    install -d $(DESTDIR)$(MANDIR)/man$$s; \
 	    install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libodm.so $(DESTDIR)$(INCDIR)/odm.h \
-	    $(DESTDIR)$(BINDIR)/odm
+	    $(DESTDIR)$(BINDIR)/odm $(DESTDIR)$(SBINDIR)/odmd
 	for m in man/*.[1-8]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
 	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf build build-san build-tsan preload/libodm.so tools/odm
+	rm -rf build build-san build-tsan preload/libodm.so tools/odm tools/odmd/odmd
 
 -include $(shell find build build-san build-tsan -name '*.d' 2>/dev/null)

@@ -26,6 +26,10 @@ static const struct verb verbs[] = {
 	  "the address type a socket would get now, and why" },
 	{ "check", odm_cmd_check, "[-q] [FILE|DIR...]",
 	  "validate the host config and policy files" },
+	{ "status", odm_cmd_status, "[--json]",
+	  "the host's typed addresses from odmd, and the sockets using them" },
+	{ "move", odm_cmd_move, "",
+	  "simulate a move to a new point of attachment (odmd's sim backend)" },
 	{ "help", odm_cmd_help, "[VERB]", "this text" },
 };
 
