@@ -173,8 +173,9 @@ static void overlaps(const struct pfile *a, const struct pfile *b)
 static void check_type(const struct pfile *f, const struct odm_rule *r,
 		       const struct odm_hostconf *hc)
 {
-	if (!odm_type_valid(r->type) || (hc->types_declared & (1u << r->type)))
-		return;
+	if (!odm_type_valid(r->type) || (hc->types_declared & (1u << r->type)) ||
+	    hc->agent.configured)
+		return; /* declared here, or odmd may obtain it */
 	if (r->line)
 		printf("warning: %s:%d: rule %s: ", f->path, r->line, r->name);
 	else

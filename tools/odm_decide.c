@@ -111,8 +111,8 @@ static void list_addrs(sc_type type, int picked)
 		odm_out("host has", "no %s address", odm_type_name(type));
 }
 
-/* What odm_engine_pick() answers for the rule: 0 with *got set, or its
- * status, in the same order of checks. */
+/* What odm_engine_pick() answers for the rule: 0 with *got set, 1 when
+ * the engine would ask odmd, or its status, in the same order of checks. */
 static int explain_pick(const struct odm_rule *r, struct in6_addr *got)
 {
 	const char *tn = odm_type_name(r->type), *path = odm_hostconf_path();
@@ -122,16 +122,18 @@ static int explain_pick(const struct odm_rule *r, struct in6_addr *got)
 	int i;
 
 	hc = odm_engine_hostconf(&broken);
-	if (!(hc->types_declared & (1u << r->type))) {
+	if (!(hc->types_declared & (1u << r->type)) && !hc->agent.configured) {
 		odm_out("address", "none: %s%s declares no %s prefix or "
-			"interface", path, broken ? " (broken: see odm check)"
+			"interface, and no agent", path,
+			broken ? " (broken: see odm check)"
 			: access(path, F_OK) ? " (missing)" : "", tn);
 		return EAI_REQUIREDIPNOTSUPPORTED;
 	}
 	if (r->on_net) {
 		odm_out("address", "none yet: on-net asks the network for a "
-			"fresh %s prefix, which needs the network agent", tn);
-		return EAI_REQUIREDIPFAILED;
+			"fresh %s prefix%s", tn, hc->agent.configured
+			? ", through odmd" : ", and no agent is configured");
+		return hc->agent.configured ? 1 : EAI_REQUIREDIPFAILED;
 	}
 	if (list_rc == 1)
 		list_rc = odm_engine_list(&addrs, &naddrs);
@@ -149,9 +151,12 @@ static int explain_pick(const struct odm_rule *r, struct in6_addr *got)
 								     : "oldest",
 			tn);
 	} else {
-		odm_out("address", "none usable");
+		odm_out("address", "none usable%s", hc->agent.configured
+			? ": the engine asks odmd for one" : "");
 	}
 	list_addrs(r->type, i);
+	if (i < 0 && hc->agent.configured)
+		return 1; /* odmd decides */
 	return i >= 0 ? 0 : EAI_REQUIREDIPFAILED;
 }
 
@@ -189,7 +194,12 @@ static void explain_rule(const struct odm_policy *p, const struct odm_query *q)
 	odm_out("type", "%s%s, on-failure %s", tn, r->on_net ? ", on-net" : "",
 		r->on_failure == ODM_ONFAIL_LEGACY ? "legacy" : "fail");
 	status = explain_pick(r, &got);
-	if (status) {
+	if (status == 1) {
+		odm_out("result", "%s waits (at most the agent timeout) for "
+			"odmd's answer: an address, or a failure handled as "
+			"on-failure %s says", call,
+			r->on_failure == ODM_ONFAIL_LEGACY ? "legacy" : "fail");
+	} else if (status) {
 		odm_out("status", "%s: %s",
 			status == EAI_REQUIREDIPNOTSUPPORTED
 				? "EAI_REQUIREDIPNOTSUPPORTED"
