@@ -135,7 +135,7 @@ static int check(const struct odmd_msg *m)
 static int header(const uint8_t *p, size_t len)
 {
 	static const uint8_t magic[3] = { 'O', 'D', 'M' };
-	size_t min, max, body;
+	size_t min = 0, max = 0, body;
 
 	for (size_t i = 0; i < 3 && i < len; i++)
 		if (p[i] != magic[i])
