@@ -22,6 +22,7 @@ struct fdchunk {
 };
 
 static struct fdchunk *chunks[ODM_FDTAB_CHUNKS];
+int odm_fdtab_live;
 
 static struct fdslot *slot_of(int fd, int create)
 {
@@ -39,8 +40,10 @@ static struct fdslot *slot_of(int fd, int create)
 			return NULL;
 		if (__atomic_compare_exchange_n(&chunks[ci], &c, fresh, 0,
 						__ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE))
+						__ATOMIC_ACQUIRE)) {
 			c = fresh;
+			__atomic_store_n(&odm_fdtab_live, 1, __ATOMIC_RELAXED);
+		}
 		else
 			munmap(fresh, sizeof *fresh); /* c is the winner's */
 	}

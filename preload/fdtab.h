@@ -34,6 +34,15 @@ struct odm_fdstate {
 	struct in6_addr addr;  /* with ODM_FD_HASADDR */
 };
 
+/* Set once the table holds anything: until then close() and dup() skip it
+ * with one load (a process no policy governs never fills it). */
+extern int odm_fdtab_live;
+
+static inline bool odm_fdtab_any(void)
+{
+	return __atomic_load_n(&odm_fdtab_live, __ATOMIC_RELAXED);
+}
+
 /* Copies fd's state to *st; false when fd is not known (or out of range). */
 bool odm_fdtab_get(int fd, struct odm_fdstate *st);
 

@@ -7,14 +7,15 @@
 ODM_EXPORT int close(int fd)
 {
 	odm_init();
-	odm_fdtab_forget(fd);
+	if (odm_fdtab_any())
+		odm_fdtab_forget(fd);
 	return odm_real.close(fd);
 }
 
 ODM_EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
 {
 	odm_init();
-	if (!(flags & CLOSE_RANGE_CLOEXEC))
+	if (odm_fdtab_any() && !(flags & CLOSE_RANGE_CLOEXEC))
 		odm_fdtab_forget_range(lo, hi);
 	return odm_real.close_range(lo, hi, flags);
 }

@@ -7,7 +7,7 @@
 
 static int copied(int from, int to)
 {
-	if (to >= 0)
+	if (to >= 0 && odm_fdtab_any())
 		odm_fdtab_copy(from, to);
 	return to;
 }
