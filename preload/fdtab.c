@@ -24,35 +24,47 @@ struct fdchunk {
 static struct fdchunk *chunks[ODM_FDTAB_CHUNKS];
 int odm_fdtab_live;
 
-static struct fdslot *slot_of(int fd, int create)
+/* The slot of fd, or NULL when its chunk was never made: the hot path,
+ * a bounds check and two loads. */
+static inline struct fdslot *slot_peek(int fd)
 {
-	struct fdchunk *c, *fresh;
-	unsigned ufd = (unsigned)fd, ci;
+	unsigned ufd = (unsigned)fd;
+	struct fdchunk *c;
 
-	if (fd < 0 || ufd >= FD_LIMIT)
+	if (ufd >= FD_LIMIT) /* negative fds too */
 		return NULL;
-	ci = ufd >> ODM_FDTAB_CHUNK_BITS;
-	c = __atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE);
-	if (!c && create) {
-		fresh = mmap(NULL, sizeof *fresh, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (fresh == MAP_FAILED)
-			return NULL;
-		if (__atomic_compare_exchange_n(&chunks[ci], &c, fresh, 0,
-						__ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE)) {
-			c = fresh;
-			__atomic_store_n(&odm_fdtab_live, 1, __ATOMIC_RELAXED);
-		}
-		else
-			munmap(fresh, sizeof *fresh); /* c is the winner's */
-	}
+	c = __atomic_load_n(&chunks[ufd >> ODM_FDTAB_CHUNK_BITS],
+			    __ATOMIC_ACQUIRE);
 	return c ? &c->slot[ufd & (CHUNK_SLOTS - 1)] : NULL;
+}
+
+/* The slot of fd, making its chunk on first use. */
+static struct fdslot *slot_make(int fd)
+{
+	struct fdslot *s = slot_peek(fd);
+	struct fdchunk *c = NULL, *fresh;
+	unsigned ufd = (unsigned)fd;
+
+	if (s || ufd >= FD_LIMIT)
+		return s;
+	fresh = mmap(NULL, sizeof *fresh, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fresh == MAP_FAILED)
+		return NULL;
+	if (__atomic_compare_exchange_n(&chunks[ufd >> ODM_FDTAB_CHUNK_BITS],
+					&c, fresh, 0, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		c = fresh;
+		__atomic_store_n(&odm_fdtab_live, 1, __ATOMIC_RELAXED);
+	} else {
+		munmap(fresh, sizeof *fresh); /* c is the winner's */
+	}
+	return &c->slot[ufd & (CHUNK_SLOTS - 1)];
 }
 
 bool odm_fdtab_get(int fd, struct odm_fdstate *st)
 {
-	struct fdslot *s = slot_of(fd, 0);
+	struct fdslot *s = slot_peek(fd);
 	uint64_t a[2];
 
 	if (!s)
@@ -69,7 +81,7 @@ bool odm_fdtab_get(int fd, struct odm_fdstate *st)
 
 void odm_fdtab_put(int fd, const struct odm_fdstate *st)
 {
-	struct fdslot *s = slot_of(fd, 1);
+	struct fdslot *s = slot_make(fd);
 	uint64_t a[2];
 
 	if (!s)
@@ -83,7 +95,7 @@ void odm_fdtab_put(int fd, const struct odm_fdstate *st)
 
 void odm_fdtab_update(int fd, uint32_t set, uint32_t clear)
 {
-	struct fdslot *s = slot_of(fd, 0);
+	struct fdslot *s = slot_peek(fd);
 	uint32_t old;
 
 	if (!s)
@@ -100,7 +112,7 @@ void odm_fdtab_update(int fd, uint32_t set, uint32_t clear)
 
 void odm_fdtab_forget(int fd)
 {
-	struct fdslot *s = slot_of(fd, 0);
+	struct fdslot *s = slot_peek(fd);
 
 	if (s && __atomic_load_n(&s->bits, __ATOMIC_RELAXED))
 		__atomic_store_n(&s->bits, 0, __ATOMIC_RELEASE);

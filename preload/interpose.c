@@ -34,10 +34,11 @@ static void log_decision(int fd, const struct odm_fdstate *st,
 			 const struct odm_sockinfo *si, const struct odm_rule *r,
 			 const char *outcome)
 {
-	char dst[INET6_ADDRSTRLEN] = "", src[INET6_ADDRSTRLEN] = "";
+	char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
 
 	if (!odm_log_enabled(ODM_LOG_DEBUG))
 		return;
+	dst[0] = src[0] = '\0';
 	if (si->dest)
 		inet_ntop(AF_INET6, si->dest, dst, sizeof dst);
 	if (st->bits & ODM_FD_HASADDR)

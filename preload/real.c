@@ -2,6 +2,7 @@
  * dlsym(RTLD_NEXT). A symbol that resolves back into libodm (or not at all)
  * is replaced by a stub failing with ENOSYS, never by a recursive call. */
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,13 +18,35 @@ static long enosys(void)
 	return -1;
 }
 
-/* Is p inside libodm itself? */
+/* libodm's own address range, to refuse a lookup that comes back to us.
+ * (dladdr() per symbol would walk libc's symbol table each time.) */
+static uintptr_t self_lo, self_hi;
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t me = (uintptr_t)data, lo = UINTPTR_MAX, hi = 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (me < lo || me >= hi)
+		return 0;
+	self_lo = lo;
+	self_hi = hi;
+	return 1;
+}
+
 static bool in_self(void *p)
 {
-	Dl_info self, other;
-
-	return dladdr((void *)(uintptr_t)odm_real_init, &self) &&
-	       dladdr(p, &other) && self.dli_fbase == other.dli_fbase;
+	return (uintptr_t)p >= self_lo && (uintptr_t)p < self_hi;
 }
 
 static void *resolve(const char *name)
@@ -46,6 +69,7 @@ void odm_real_init(void)
 	if (__atomic_load_n(&real_ready, __ATOMIC_ACQUIRE))
 		return;
 	/* Racing threads resolve the same pointers: harmless. */
+	dl_iterate_phdr(find_self, (void *)(uintptr_t)odm_real_init);
 	RESOLVE(socket);
 	RESOLVE(connect);
 	RESOLVE(bind);
