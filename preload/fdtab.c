@@ -8,36 +8,14 @@
 #include "defaults.h"
 #include "fdtab.h"
 
-#define CHUNK_SLOTS (1u << ODM_FDTAB_CHUNK_BITS)
-#define FD_LIMIT ((unsigned)ODM_FDTAB_CHUNKS << ODM_FDTAB_CHUNK_BITS)
+#define CHUNK_SLOTS ODM_FDTAB_CHUNK_SLOTS
+#define FD_LIMIT ODM_FDTAB_FD_LIMIT
 
-struct fdslot {
-	uint32_t bits;
-	uint32_t type;
-	uint64_t addr[2];
-};
-
-struct fdchunk {
-	struct fdslot slot[CHUNK_SLOTS];
-};
-
-static struct fdchunk *chunks[ODM_FDTAB_CHUNKS];
+#define chunks odm_fdtab_chunks
+struct fdchunk *odm_fdtab_chunks[ODM_FDTAB_CHUNKS];
 int odm_fdtab_live;
 
-/* The slot of fd, or NULL when its chunk was never made: the hot path,
- * a bounds check and two loads. */
-static inline struct fdslot *slot_peek(int fd)
-{
-	unsigned ufd = (unsigned)fd;
-	struct fdchunk *c;
-
-	if (ufd >= FD_LIMIT) /* negative fds too */
-		return NULL;
-	c = __atomic_load_n(&chunks[ufd >> ODM_FDTAB_CHUNK_BITS],
-			    __ATOMIC_ACQUIRE);
-	return c ? &c->slot[ufd & (CHUNK_SLOTS - 1)] : NULL;
-}
-
+#define slot_peek odm_fdtab_slot
 /* The slot of fd, making its chunk on first use. */
 static struct fdslot *slot_make(int fd)
 {

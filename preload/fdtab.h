@@ -34,6 +34,45 @@ struct odm_fdstate {
 	struct in6_addr addr;  /* with ODM_FD_HASADDR */
 };
 
+#include "defaults.h"
+
+#define ODM_FDTAB_CHUNK_SLOTS (1u << ODM_FDTAB_CHUNK_BITS)
+#define ODM_FDTAB_FD_LIMIT ((unsigned)ODM_FDTAB_CHUNKS << ODM_FDTAB_CHUNK_BITS)
+
+/* The table itself, here only so the lookups below inline into the hooks:
+ * use the functions. */
+struct fdslot {
+	uint32_t bits;
+	uint32_t type;
+	uint64_t addr[2];
+};
+struct fdchunk {
+	struct fdslot slot[ODM_FDTAB_CHUNK_SLOTS];
+};
+extern struct fdchunk *odm_fdtab_chunks[ODM_FDTAB_CHUNKS];
+
+/* The slot of fd, or NULL when its chunk was never made: a bounds check
+ * and two loads. */
+static inline struct fdslot *odm_fdtab_slot(int fd)
+{
+	unsigned ufd = (unsigned)fd;
+	struct fdchunk *c;
+
+	if (ufd >= ODM_FDTAB_FD_LIMIT) /* negative fds too */
+		return NULL;
+	c = __atomic_load_n(&odm_fdtab_chunks[ufd >> ODM_FDTAB_CHUNK_BITS],
+			    __ATOMIC_ACQUIRE);
+	return c ? &c->slot[ufd & (ODM_FDTAB_CHUNK_SLOTS - 1)] : NULL;
+}
+
+/* fd's bits (0 when unknown), for a hook's quick look. */
+static inline uint32_t odm_fdtab_bits(int fd)
+{
+	struct fdslot *s = odm_fdtab_slot(fd);
+
+	return s ? __atomic_load_n(&s->bits, __ATOMIC_ACQUIRE) : 0;
+}
+
 /* Set once the table holds anything: until then close() and dup() skip it
  * with one load (a process no policy governs never fills it). */
 extern int odm_fdtab_live;

@@ -1,0 +1,266 @@
+#!/usr/bin/env bats
+# 42-odmd.bats: odmd, the host agent, with its network simulator: the
+# message flow of draft-16 section 4.2 with unmodified programs, ON_NET,
+# authorization, a killed and restarted odmd, malformed messages, the exec
+# backend. Addresses are checked on the server's side or in the kernel.
+
+load ../lib/common
+
+setup() {
+	netns_setup
+	W=$BATS_TEST_TMPDIR
+	SOCK=$W/odmd.sock
+	CONF=$W/odm.conf
+	write_conf "offer = {session-lasting, nonpersistent}
+	attach = {session-lasting, nonpersistent}"
+}
+
+teardown() {
+	netns_teardown
+}
+
+# write_conf NETWORK_LINES [AUTHORIZE_LINES]
+write_conf() {
+	cat >"$CONF" <<-EOF
+	agent { socket = "$SOCK" timeout = 1500 }
+	network {
+		backend = sim
+		interface = "$HOST_IF"
+		$1
+		pool "2001:db8:50::/56" { type = session-lasting }
+		pool "2001:db8:30::/56" { type = nonpersistent }
+		pool "2001:db8:40::/56" { type = graceful-replacement }
+		pool "2001:db8:10::/56" { type = fixed }
+		grace = 4
+	}
+	authorize { ${2:-} }
+	EOF
+}
+
+odmd_start() {
+	rm -f "$W/odmd.ready"
+	host_exec env ODM_HOOK_STATE="${ODM_HOOK_STATE:-$W/hook.count}" "$TOP/tools/odmd/odmd" -c "$CONF" 2>>"$W/odmd.log" 3>&- &
+	ODMD_PID=$!
+	for _ in $(seq 100); do
+		grep -q "ready on" "$W/odmd.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	cat "$W/odmd.log" >&2
+	return 1
+}
+
+odm() { host_exec env ODM_CONF="$CONF" "$TOP/tools/odm" "$@"; }
+sc() { host_exec env ODM_CONF="$CONF" "$BUILD/examples/sc_connect" "$@"; }
+# typed TYPE: the addresses of TYPE odmd reports
+typed() { odm status | awk -v t="$1" '$2 == t { print $1 }'; }
+has_addr() { host_exec ip -6 addr show dev "$HOST_IF" | grep -q "inet6 $1/"; }
+
+@test "odmd: the message flow of draft-16 section 4.2, with unmodified programs" {
+	odmd_start
+	run typed session-lasting
+	assert_output "2001:db8:50::1"
+	run typed nonpersistent
+	assert_output "2001:db8:30::1"
+	printf 'name = "socat"\ntype = nonpersistent\nrule sl { port = 7200 type = session-lasting }\n' >"$W/p.conf"
+	run_app() { host_exec env ODM_CONF="$CONF" ODM_POLICY_FILE="$W/p.conf" LD_PRELOAD="$LIB" "$@"; }
+	# Two Nonpersistent applications share IPnp1.
+	srv_start tcp 7001 2
+	run_app socat -T3 - "TCP6:[$SRV_ADDR]:7001" <<<"one"
+	run_app socat -T3 - "TCP6:[$SRV_ADDR]:7001" <<<"two"
+	srv_wait
+	run srv_peers
+	assert_output "2001:db8:30::1
+2001:db8:30::1"
+	# A third application holds a Session-Lasting TCP connection.
+	srv_exec socat -T20 TCP6-LISTEN:7200,reuseaddr \
+		SYSTEM:"while read -r l; do echo \"\$SOCAT_PEERADDR \$l\" >>$W/chat.log; done" 3>&- &
+	sleep 0.3
+	mkfifo "$W/chat.in"
+	run_app socat -T20 - "TCP6:[$SRV_ADDR]:7200" <"$W/chat.in" >/dev/null 2>&1 3>&- &
+	exec 5>"$W/chat.in"
+	echo before >&5
+	for _ in $(seq 60); do [ -s "$W/chat.log" ] && break; sleep 0.05; done
+	run cat "$W/chat.log"
+	assert_output --regexp '^\[2001:0?db8:0*50:.*:0*1\] before$'
+	# The move: PREFnp1 withdrawn, PREFnp2 granted.
+	run odm move
+	assert_success
+	run typed nonpersistent
+	assert_output "2001:db8:30:1::1"
+	! has_addr 2001:db8:30::1
+	srv_start tcp 7001 1
+	run_app socat -T3 - "TCP6:[$SRV_ADDR]:7001" <<<"three"
+	srv_wait
+	run srv_peers
+	assert_output "2001:db8:30:1::1"
+	# The Session-Lasting connection carries data after the move.
+	echo after >&5
+	for _ in $(seq 60); do [ "$(wc -l <"$W/chat.log")" -ge 2 ] && break; sleep 0.05; done
+	run sed -n 2p "$W/chat.log"
+	assert_output --regexp '^\[2001:0?db8:0*50:.*:0*1\] after$'
+	# Graceful-Replacement is not offered; the retry with SL gets IPsl1.
+	run sc graceful-replacement "$SRV_ADDR" 7300
+	assert_failure 2
+	assert_line "setsc: EAI_REQUIREDIPNOTSUPPORTED"
+	srv_start tcp 7300 1
+	run sc session-lasting "$SRV_ADDR" 7300
+	assert_success
+	assert_line "setsc: 2001:db8:50::1"
+	srv_wait
+	exec 5>&-
+}
+
+@test "odmd: ON_NET gets a fresh prefix although one of the type exists" {
+	odmd_start
+	run sc -o session-lasting "$SRV_ADDR" 1
+	assert_line "setsc: 2001:db8:50:1::1"
+	has_addr 2001:db8:50:1::1
+}
+
+@test "odmd: a type the network offers but the host lacks is obtained on demand" {
+	write_conf "offer = {session-lasting, nonpersistent}"
+	odmd_start
+	run typed session-lasting
+	assert_output ""
+	srv_start tcp 7400 1
+	run sc session-lasting "$SRV_ADDR" 7400
+	assert_success
+	assert_line "setsc: 2001:db8:50::1"
+	srv_wait
+	run srv_peers
+	assert_output "2001:db8:50::1"
+}
+
+@test "odmd: Fixed is premium: refused without a grant, granted with one" {
+	write_conf "offer = {fixed, session-lasting}"
+	odmd_start
+	run sc fixed "$SRV_ADDR" 1
+	assert_failure 3
+	grep -q "refused fixed to uid 0" "$W/odmd.log"
+	kill "$ODMD_PID"; wait "$ODMD_PID" || true
+	write_conf "offer = {fixed, session-lasting}" 'user "root" { types = {fixed} }'
+	odmd_start
+	run sc fixed "$SRV_ADDR" 1
+	assert_line "setsc: 2001:db8:10::1"
+}
+
+@test "odmd: Graceful-Replacement keeps an open connection through the grace" {
+	write_conf "offer = {graceful-replacement}
+	attach = {graceful-replacement}"
+	odmd_start
+	printf 'name = "socat"\ntype = graceful-replacement\n' >"$W/p.conf"
+	srv_exec socat -T20 TCP6-LISTEN:7500,reuseaddr \
+		SYSTEM:"while read -r l; do echo \"\$SOCAT_PEERADDR \$l\" >>$W/gr.log; done" 3>&- &
+	sleep 0.3
+	mkfifo "$W/gr.in"
+	host_exec env ODM_CONF="$CONF" ODM_POLICY_FILE="$W/p.conf" LD_PRELOAD="$LIB" \
+		socat -T20 - "TCP6:[$SRV_ADDR]:7500" <"$W/gr.in" >/dev/null 2>&1 3>&- &
+	exec 6>"$W/gr.in"
+	echo one >&6
+	run odm move
+	run odm status
+	assert_line --regexp '^2001:db8:40::1 +graceful-replacement +0s '
+	run sc graceful-replacement "$SRV_ADDR" 1
+	assert_line "setsc: 2001:db8:40:1::1"
+	echo two >&6
+	for _ in $(seq 60); do [ "$(wc -l <"$W/gr.log" 2>/dev/null || echo 0)" -ge 2 ] && break; sleep 0.05; done
+	run cat "$W/gr.log"
+	assert_line --regexp '^\[2001:0?db8:0*40:.*:0*1\] two$'
+	for _ in $(seq 120); do has_addr 2001:db8:40::1 || break; sleep 0.05; done
+	! has_addr 2001:db8:40::1 # gone after the grace
+	exec 6>&-
+}
+
+@test "odmd: killed, setsc returns within its timeout; restarted, it re-adopts" {
+	write_conf "offer = {session-lasting}
+	attach = {session-lasting}"
+	odmd_start
+	kill -9 "$ODMD_PID"
+	wait "$ODMD_PID" || true
+	host_exec ip -6 addr del 2001:db8:50::1/64 dev "$HOST_IF"
+	host_exec ip -6 addr add 2001:db8:50:7::1/64 dev "$HOST_IF" nodad
+	SECONDS=0
+	run sc -o session-lasting "$SRV_ADDR" 1
+	assert_failure 3
+	[ "$SECONDS" -le 3 ]
+	odmd_start
+	grep -q "ready on" "$W/odmd.log"
+	run sc -o session-lasting "$SRV_ADDR" 1
+	assert_success
+}
+
+@test "odmd: an address in use is kept after a move and released once unused" {
+	odmd_start
+	srv_exec socat -T20 TCP6-LISTEN:7600,reuseaddr SYSTEM:"cat >/dev/null" 3>&- &
+	sleep 0.3
+	mkfifo "$W/in"
+	printf 'name = "socat"\ntype = session-lasting\n' >"$W/p.conf"
+	host_exec env ODM_CONF="$CONF" ODM_POLICY_FILE="$W/p.conf" LD_PRELOAD="$LIB" \
+		socat -T20 - "TCP6:[$SRV_ADDR]:7600" <"$W/in" >/dev/null 2>&1 3>&- &
+	exec 7>"$W/in"
+	echo x >&7
+	sleep 0.3
+	odm move
+	sleep 1.5
+	has_addr 2001:db8:50::1
+	run odm status
+	assert_line --regexp '^2001:db8:50::1 .*socat\[[0-9]+\] fd [0-9]+'
+	exec 7>&-
+	for _ in $(seq 100); do has_addr 2001:db8:50::1 || break; sleep 0.05; done
+	! has_addr 2001:db8:50::1
+}
+
+@test "odmd: malformed, truncated, oversized messages and 50 clients at once" {
+	odmd_start
+	python3 - "$SOCK" <<-'EOF'
+	import socket, struct, sys, threading
+	path = sys.argv[1]
+	def conn():
+	    s = socket.socket(socket.AF_UNIX); s.settimeout(3); s.connect(path); return s
+	def req(i):
+	    return b"ODM\x01\x01\x00\x00\x08" + struct.pack(">IBBH", i, 2, 0, 0)
+	for bad in [b"XYZ\x01\x01\x00\x00\x08" + b"\0" * 8,          # magic
+	            b"ODM\x09\x01\x00\x00\x08" + b"\0" * 8,          # version
+	            b"ODM\x01\x63\x00\x00\x00",                      # kind
+	            b"ODM\x01\x01\x00\xff\xff" + b"\0" * 100,        # oversized
+	            b"ODM\x01\x01\x00\x00\x08" + struct.pack(">IBBH", 1, 9, 0, 0)]:
+	    s = conn(); s.sendall(bad)
+	    try:
+	        s.recv(600)
+	    except OSError:
+	        pass
+	    s.close()
+	s = conn(); s.sendall(req(1)[:5]); s.close()                  # truncated
+	ok = []
+	def client(i):
+	    s = conn(); s.sendall(req(i)); r = s.recv(600)
+	    ok.append(r[:3] == b"ODM" and r[4] == 2 and r[12] == 0)
+	ts = [threading.Thread(target=client, args=(i,)) for i in range(50)]
+	[t.start() for t in ts]; [t.join() for t in ts]
+	sys.exit(0 if len(ok) == 50 and all(ok) else 1)
+	EOF
+	kill -0 "$ODMD_PID"
+	run odm status
+	assert_success
+	assert_line --partial "2001:db8:50::1"
+}
+
+@test "odmd: the exec backend gets its prefixes from the operator's hook" {
+	cat >"$CONF" <<-EOF
+	agent { socket = "$SOCK" timeout = 3000 }
+	network {
+		backend = exec
+		exec = "$TOP/tools/odmd/hooks/example"
+		interface = "$HOST_IF"
+	}
+	EOF
+	ODM_HOOK_STATE=$W/hook.count odmd_start
+	srv_start tcp 7700 1
+	run sc nonpersistent "$SRV_ADDR" 7700
+	assert_line "setsc: 2001:db8:78::1"
+	srv_wait
+	run sc fixed "$SRV_ADDR" 1
+	assert_failure 2
+	run typed nonpersistent
+	assert_output "2001:db8:78::1"
+}
