@@ -101,15 +101,18 @@ static int obtain(sc_type type, long uid, struct in6_addr *out, char *reason,
 		  size_t rlen)
 {
 	struct odmd_grant g;
-	int rc = backend.request(&backend, type, &g, reason, rlen);
+	int rc, tries = 0;
 
-	if (rc != ODMD_ST_OK)
-		return rc;
-	*out = g.prefix;
-	out->s6_addr[15] |= 1;
-	rc = odmd_kaddr_add(ifindex, out, g.plen, g.preferred, g.valid,
-			    odmd_proto_of_type(type));
-	if (rc && rc != -EEXIST) {
+	do { /* a prefix whose address is already there (adopted): next */
+		rc = backend.request(&backend, type, &g, reason, rlen);
+		if (rc != ODMD_ST_OK)
+			return rc;
+		*out = g.prefix;
+		out->s6_addr[15] |= 1;
+		rc = odmd_kaddr_add(ifindex, out, g.plen, g.preferred, g.valid,
+				    odmd_proto_of_type(type));
+	} while (rc == -EEXIST && ++tries < 64);
+	if (rc) {
 		snprintf(reason, rlen, "cannot configure %s: %s", ntop(out),
 			 strerror(-rc));
 		return ODMD_ST_FAILED;
