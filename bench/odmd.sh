@@ -29,8 +29,7 @@ network {
 }
 authorize { max-addresses = 100000 }
 EOF2
-ip netns exec "$NS" "$TOP/tools/odmd/odmd" -c "$WORK/odm.conf" 2>/dev/null &
-disown
+( ip netns exec "$NS" "$TOP/tools/odmd/odmd" -c "$WORK/odm.conf" 2>/dev/null & )
 for _ in $(seq 100); do [ -S "$WORK/odmd.sock" ] && break; sleep 0.05; done
 ip netns exec "$NS" env ODM_CONF="$WORK/odm.conf" "$WORK/bench_odmd" setsc "${ODM_BENCH_SETSC:-300}"
 ip netns exec "$NS" "$WORK/bench_odmd" rps "${ODM_BENCH_RPS:-20000}" "$WORK/odmd.sock"
