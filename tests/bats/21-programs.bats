@@ -284,3 +284,17 @@ type = nonpersistent'
 	seen
 	assert_output "$NP"
 }
+
+@test "a hook that runs before libodm's constructor initializes it and types the socket" {
+	cc -shared -fPIC -o "$BATS_TEST_TMPDIR/early.so" "$TOP/tests/preload/early_socket.c"
+	policy true 'name = "true"
+type = session-lasting'
+	srv_start udp 7099 1
+	run host_exec env ODM_CONF="$CONF" ODM_POLICY_DIR="$POL" ODM_LOG=debug \
+		EARLY_DST="$SRV_ADDR" EARLY_PORT=7099 \
+		LD_PRELOAD="$LIB $BATS_TEST_TMPDIR/early.so" /bin/true
+	assert_success
+	assert_output --partial "-> session-lasting $SL"
+	seen
+	assert_output "$SL"
+}
