@@ -55,6 +55,22 @@ static int t_count, t_failed, t_cur_failed;
 #define TEST_DONE()                                                        \
 	(printf("1..%d\n", t_count), t_failed ? 1 : 0)
 
+/* CHECK that err is one line starting "PATH:LINE: " ("PATH: " for line 0)
+ * that contains word: how every config error must read. */
+#define CHECK_ERROR_AT(err, path, line, word)                              \
+	do {                                                               \
+		char where_[1024];                                         \
+		if (line)                                                  \
+			snprintf(where_, sizeof where_, "%s:%d: ", path,   \
+				 (int)(line));                             \
+		else                                                       \
+			snprintf(where_, sizeof where_, "%s: ", path);     \
+		CHECK(strncmp(err, where_, strlen(where_)) == 0);          \
+		CHECK_HAS(err, where_);                                    \
+		CHECK_HAS(err, word);                                      \
+		CHECK(!strchr(err, '\n'));                                 \
+	} while (0)
+
 /* Fixture files live in tests/fixtures; tests run from the top folder. */
 #define FIXTURE(name) (ODM_TOP "/tests/fixtures/" name)
 

@@ -57,18 +57,12 @@ static void empty_file(void)
 static void broken(const char *name, int line, const char *word)
 {
 	struct odm_hostconf hc;
-	char path[512], err[512], where[600];
+	char path[512], err[512];
 
 	snprintf(path, sizeof path, "%s", FIXTURE("hostconf/") );
 	snprintf(path + strlen(path), sizeof path - strlen(path), "%s", name);
 	CHECK(odm_hostconf_load(path, &hc, err, sizeof err) == -1);
-	if (line)
-		snprintf(where, sizeof where, "%s:%d: ", path, line);
-	else
-		snprintf(where, sizeof where, "%s: ", path);
-	CHECK_HAS(err, where);
-	CHECK_HAS(err, word);
-	CHECK(!strchr(err, '\n'));
+	CHECK_ERROR_AT(err, path, line, word);
 	CHECK(hc.nprefixes == 0 && hc.prefixes == NULL && hc.types_declared == 0);
 	odm_hostconf_free(&hc);
 }

@@ -49,17 +49,11 @@ static void good_file(void)
 static void broken(const char *name, int line, const char *word)
 {
 	struct odm_policy p;
-	char path[512], err[512], where[600];
+	char path[512], err[512];
 
 	snprintf(path, sizeof path, "%s%s", FIXTURE("policy/"), name);
 	CHECK(odm_policy_parse(path, &p, err, sizeof err) == -1);
-	if (line)
-		snprintf(where, sizeof where, "%s:%d: ", path, line);
-	else
-		snprintf(where, sizeof where, "%s: ", path);
-	CHECK_HAS(err, where);
-	CHECK_HAS(err, word);
-	CHECK(!strchr(err, '\n'));
+	CHECK_ERROR_AT(err, path, line, word);
 	CHECK(p.nrules == 0 && p.rules == NULL);
 	odm_policy_free(&p);
 }
