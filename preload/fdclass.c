@@ -9,7 +9,7 @@
  * created before libodm was loaded, inherited across exec, or made by a
  * path that is not hooked. Only IPv6 stream and datagram sockets are
  * libodm's; one already bound is left alone. */
-bool odm_fd_state(int fd, struct odm_fdstate *st)
+bool odm_fd_state_slow(int fd, struct odm_fdstate *st)
 {
 	struct sockaddr_in6 local;
 	socklen_t len = sizeof(int);

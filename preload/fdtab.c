@@ -40,23 +40,6 @@ static struct fdslot *slot_make(int fd)
 	return &c->slot[ufd & (CHUNK_SLOTS - 1)];
 }
 
-bool odm_fdtab_get(int fd, struct odm_fdstate *st)
-{
-	struct fdslot *s = slot_peek(fd);
-	uint64_t a[2];
-
-	if (!s)
-		return false;
-	st->bits = __atomic_load_n(&s->bits, __ATOMIC_ACQUIRE);
-	if (!(st->bits & ODM_FD_KNOWN))
-		return false;
-	st->type = (sc_type)__atomic_load_n(&s->type, __ATOMIC_RELAXED);
-	a[0] = __atomic_load_n(&s->addr[0], __ATOMIC_RELAXED);
-	a[1] = __atomic_load_n(&s->addr[1], __ATOMIC_RELAXED);
-	memcpy(&st->addr, a, sizeof a);
-	return true;
-}
-
 void odm_fdtab_put(int fd, const struct odm_fdstate *st)
 {
 	struct fdslot *s = slot_make(fd);
@@ -69,6 +52,14 @@ void odm_fdtab_put(int fd, const struct odm_fdstate *st)
 	__atomic_store_n(&s->addr[0], a[0], __ATOMIC_RELAXED);
 	__atomic_store_n(&s->addr[1], a[1], __ATOMIC_RELAXED);
 	__atomic_store_n(&s->bits, st->bits | ODM_FD_KNOWN, __ATOMIC_RELEASE);
+}
+
+void odm_fdtab_set_bits(int fd, uint32_t bits)
+{
+	struct fdslot *s = slot_make(fd);
+
+	if (s)
+		__atomic_store_n(&s->bits, bits | ODM_FD_KNOWN, __ATOMIC_RELEASE);
 }
 
 void odm_fdtab_update(int fd, uint32_t set, uint32_t clear)

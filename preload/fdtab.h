@@ -83,7 +83,25 @@ static inline bool odm_fdtab_any(void)
 }
 
 /* Copies fd's state to *st; false when fd is not known (or out of range). */
-bool odm_fdtab_get(int fd, struct odm_fdstate *st);
+static inline bool odm_fdtab_get(int fd, struct odm_fdstate *st)
+{
+	struct fdslot *s = odm_fdtab_slot(fd);
+	uint64_t a[2];
+
+	if (!s)
+		return false;
+	st->bits = __atomic_load_n(&s->bits, __ATOMIC_ACQUIRE);
+	if (!(st->bits & ODM_FD_KNOWN))
+		return false;
+	st->type = (sc_type)__atomic_load_n(&s->type, __ATOMIC_RELAXED);
+	a[0] = __atomic_load_n(&s->addr[0], __ATOMIC_RELAXED);
+	a[1] = __atomic_load_n(&s->addr[1], __ATOMIC_RELAXED);
+	__builtin_memcpy(&st->addr, a, sizeof a);
+	return true;
+}
+
+/* Makes fd known with these bits and no type or address (a new socket). */
+void odm_fdtab_set_bits(int fd, uint32_t bits);
 
 /* Replaces fd's state. Silently does nothing if fd is out of range or the
  * chunk cannot be allocated (the fd is then simply unknown). */
@@ -106,6 +124,11 @@ size_t odm_fdtab_users(const struct in6_addr *addr, int *fds, size_t max);
  * getsockname: an IPv6 socket already bound counts as bound by the program)
  * and recorded. false, with errno from the kernel (EBADF, ENOTSOCK), when
  * fd is not a socket. Keeps errno otherwise. */
-bool odm_fd_state(int fd, struct odm_fdstate *st);
+bool odm_fd_state_slow(int fd, struct odm_fdstate *st);
+
+static inline bool odm_fd_state(int fd, struct odm_fdstate *st)
+{
+	return odm_fdtab_get(fd, st) || odm_fd_state_slow(fd, st);
+}
 
 #endif

@@ -55,7 +55,6 @@ static void log_decision(int fd, const struct odm_fdstate *st,
 static int apply(int fd, struct odm_fdstate *st, const struct odm_rule *r,
 		 const struct odm_sockinfo *si, bool bind_it, uint16_t port)
 {
-	const char *tname = odm_type_name(r->type);
 	struct in6_addr a;
 	int status, tries = 0;
 
@@ -80,20 +79,21 @@ static int apply(int fd, struct odm_fdstate *st, const struct odm_rule *r,
 		st->type = r->type;
 		st->addr = a;
 		odm_fdtab_put(fd, st);
-		log_decision(fd, st, si, r, tname);
+		log_decision(fd, st, si, r, odm_type_name(r->type));
 		return 0;
 	}
 	if (r->on_failure == ODM_ONFAIL_LEGACY) {
 		odm_fdtab_put(fd, st);
 		odm_log(ODM_LOG_WARN, "fd %d: no %s address (%s); rule %s "
-			"falls back to legacy", fd, tname,
+			"falls back to legacy", fd, odm_type_name(r->type),
 			odm_strerror(status), r->name);
 		return 0;
 	}
 	st->bits &= ~ODM_FD_DECIDED; /* a retry decides again */
 	odm_fdtab_put(fd, st);
 	odm_log(ODM_LOG_WARN, "fd %d: no %s address (%s); rule %s fails the "
-		"call with EADDRNOTAVAIL", fd, tname, odm_strerror(status),
+		"call with EADDRNOTAVAIL", fd, odm_type_name(r->type),
+		odm_strerror(status),
 		r->name);
 	errno = EADDRNOTAVAIL;
 	return -1;
@@ -101,15 +101,13 @@ static int apply(int fd, struct odm_fdstate *st, const struct odm_rule *r,
 
 void odm_on_socket(int fd, int domain, int type)
 {
-	struct odm_fdstate st = { .bits = ODM_FD_KNOWN };
-
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (domain == AF_INET6 && (type == SOCK_STREAM || type == SOCK_DGRAM))
-		st.bits |= ODM_FD_INET6 | (type == SOCK_STREAM ? ODM_FD_STREAM
-							       : ODM_FD_DGRAM);
+	if (domain == AF_INET6 && type == SOCK_STREAM)
+		odm_fdtab_set_bits(fd, ODM_FD_INET6 | ODM_FD_STREAM);
+	else if (domain == AF_INET6 && type == SOCK_DGRAM)
+		odm_fdtab_set_bits(fd, ODM_FD_INET6 | ODM_FD_DGRAM);
 	else
-		st.bits |= ODM_FD_OTHER;
-	odm_fdtab_put(fd, &st);
+		odm_fdtab_set_bits(fd, ODM_FD_OTHER);
 }
 
 /* Destinations that never leave the host or the link: no mobility type. */

@@ -185,9 +185,11 @@ out:
 
 /* --- the monitor -------------------------------------------------------- */
 
-static uint64_t generation;
+#define generation odm_nl_gen
+#define mon_running odm_nl_running
+uint64_t odm_nl_gen;
+bool odm_nl_running;
 static int mon_fd = -1;          /* owned by the monitor thread */
-static bool mon_running;
 static pthread_mutex_t mon_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t mon_once = PTHREAD_ONCE_INIT;
 
@@ -284,14 +286,4 @@ int odm_nl_monitor_start(void)
 out:
 	pthread_mutex_unlock(&mon_lock);
 	return rc;
-}
-
-uint64_t odm_nl_generation(void)
-{
-	return __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
-}
-
-bool odm_nl_monitor_running(void)
-{
-	return __atomic_load_n(&mon_running, __ATOMIC_ACQUIRE);
 }

@@ -39,9 +39,18 @@ int odm_nl_monitor_start(void);
 
 /* Increases whenever the kernel announces an IPv6 address change, and when
  * the monitor loses messages (ENOBUFS) or stops. Never a syscall. */
-uint64_t odm_nl_generation(void);
+extern uint64_t odm_nl_gen;
+extern bool odm_nl_running;
+
+static inline uint64_t odm_nl_generation(void)
+{
+	return __atomic_load_n(&odm_nl_gen, __ATOMIC_ACQUIRE);
+}
 
 /* True while the monitor thread runs in this process. */
-bool odm_nl_monitor_running(void);
+static inline bool odm_nl_monitor_running(void)
+{
+	return __atomic_load_n(&odm_nl_running, __ATOMIC_ACQUIRE);
+}
 
 #endif
