@@ -16,21 +16,7 @@
 #include <unistd.h>
 #include <odm.h>
 #include "proto.h"
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "timing.h"
 
 static int bench_setsc(int n)
 {
@@ -45,12 +31,12 @@ static int bench_setsc(int n)
 
 		setsockopt(s, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, &prefs,
 			   sizeof prefs);
-		t0 = now_us();
+		t0 = (now_ns() / 1e3);
 		failures += setsc(s, &a, SESSION_LASTING_IPV6_ADDRESS) != 0;
-		t[i] = now_us() - t0;
+		t[i] = (now_ns() / 1e3) - t0;
 		close(s);
 	}
-	qsort(t, (size_t)n, sizeof *t, cmp);
+	qsort(t, (size_t)n, sizeof *t, cmp_double);
 	printf("setsc via odmd (fresh prefix): median %.0f us, p99 %.0f us, "
 	       "%d calls, %d failed\n", t[n / 2], t[n * 99 / 100], n, failures);
 	free(t);
@@ -72,7 +58,7 @@ static int bench_rps(int n, const char *path)
 		return 1;
 	}
 	m.req.type = SESSION_LASTING_IPV6_ADDRESS;
-	t0 = now_us();
+	t0 = (now_ns() / 1e3);
 	for (int i = 0; i < n; i++) {
 		struct odmd_msg r;
 		int used;
@@ -96,7 +82,7 @@ static int bench_rps(int n, const char *path)
 	}
 out:
 	printf("odmd answers %.0f requests/s (%d of %d ok, one connection)\n",
-	       ok / ((now_us() - t0) / 1e6), ok, n);
+	       ok / (((now_ns() / 1e3) - t0) / 1e6), ok, n);
 	close(fd);
 	return ok != n;
 }

@@ -11,24 +11,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "timing.h"
 #include <odm.h>
 
 #define BATCHES 31
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {
@@ -64,8 +50,8 @@ int main(int argc, char **argv)
 		b[k] = now_ns() - t0;
 		close(f);
 	}
-	qsort(t, BATCHES, sizeof t[0], cmp);
-	qsort(b, BATCHES, sizeof b[0], cmp);
+	qsort(t, BATCHES, sizeof t[0], cmp_double);
+	qsort(b, BATCHES, sizeof b[0], cmp_double);
 	printf("setsc() cached: %.1f ns median; bind(): %.0f ns median; "
 	       "ratio %.3f\n", t[BATCHES / 2], b[BATCHES / 2],
 	       t[BATCHES / 2] / b[BATCHES / 2]);

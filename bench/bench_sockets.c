@@ -11,21 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "timing.h"
 
 int main(int argc, char **argv)
 {
@@ -61,7 +47,7 @@ int main(int argc, char **argv)
 		}
 		t[k] = (now_ns() - t0) / per;
 	}
-	qsort(t, 11, sizeof t[0], cmp);
+	qsort(t, 11, sizeof t[0], cmp_double);
 	printf("%.0f\n", t[5]);
 	return 0;
 }
