@@ -54,7 +54,7 @@ void odm_fdtab_put(int fd, const struct odm_fdstate *st)
 	__atomic_store_n(&s->bits, st->bits | ODM_FD_KNOWN, __ATOMIC_RELEASE);
 }
 
-void odm_fdtab_set_bits(int fd, uint32_t bits)
+void odm_fdtab_set_bits_slow(int fd, uint32_t bits)
 {
 	struct fdslot *s = slot_make(fd);
 

@@ -100,8 +100,19 @@ static inline bool odm_fdtab_get(int fd, struct odm_fdstate *st)
 	return true;
 }
 
-/* Makes fd known with these bits and no type or address (a new socket). */
-void odm_fdtab_set_bits(int fd, uint32_t bits);
+/* Makes fd known with these bits and no type or address (a new socket).
+ * Inline while fd's chunk exists; the first use of a chunk maps it. */
+void odm_fdtab_set_bits_slow(int fd, uint32_t bits);
+
+static inline void odm_fdtab_set_bits(int fd, uint32_t bits)
+{
+	struct fdslot *s = odm_fdtab_slot(fd);
+
+	if (s)
+		__atomic_store_n(&s->bits, bits | ODM_FD_KNOWN, __ATOMIC_RELEASE);
+	else
+		odm_fdtab_set_bits_slow(fd, bits);
+}
 
 /* Replaces fd's state. Silently does nothing if fd is out of range or the
  * chunk cannot be allocated (the fd is then simply unknown). */

@@ -1,5 +1,17 @@
-/* hook_socket.c: socket(): a governed process remembers its sockets. */
+/* hook_socket.c: socket(): a governed process remembers what its sockets
+ * are, so later hooks need no syscall to know. */
 #include "hook.h"
+
+static inline void remember(int fd, int domain, int type)
+{
+	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (domain == AF_INET6 && type == SOCK_STREAM)
+		odm_fdtab_set_bits(fd, ODM_FD_INET6 | ODM_FD_STREAM);
+	else if (domain == AF_INET6 && type == SOCK_DGRAM)
+		odm_fdtab_set_bits(fd, ODM_FD_INET6 | ODM_FD_DGRAM);
+	else
+		odm_fdtab_set_bits(fd, ODM_FD_OTHER);
+}
 
 ODM_EXPORT int socket(int domain, int type, int protocol)
 {
@@ -8,6 +20,6 @@ ODM_EXPORT int socket(int domain, int type, int protocol)
 	odm_init();
 	fd = odm_real.socket(domain, type, protocol);
 	if (odm_active() && fd >= 0)
-		odm_on_socket(fd, domain, type);
+		remember(fd, domain, type);
 	return fd;
 }

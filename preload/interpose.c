@@ -99,17 +99,6 @@ static int apply(int fd, struct odm_fdstate *st, const struct odm_rule *r,
 	return -1;
 }
 
-void odm_on_socket(int fd, int domain, int type)
-{
-	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (domain == AF_INET6 && type == SOCK_STREAM)
-		odm_fdtab_set_bits(fd, ODM_FD_INET6 | ODM_FD_STREAM);
-	else if (domain == AF_INET6 && type == SOCK_DGRAM)
-		odm_fdtab_set_bits(fd, ODM_FD_INET6 | ODM_FD_DGRAM);
-	else
-		odm_fdtab_set_bits(fd, ODM_FD_OTHER);
-}
-
 /* Destinations that never leave the host or the link: no mobility type. */
 static bool local_destination(const struct in6_addr *a)
 {

@@ -8,9 +8,6 @@
 
 #include <sys/socket.h>
 
-/* socket() returned fd for this domain and type. */
-void odm_on_socket(int fd, int domain, int type);
-
 /* Before connect() or a send with a destination: binds an unbound IPv6
  * socket to an address of the type its rule names. */
 int odm_before_connect(int fd, const struct sockaddr *dst, socklen_t len);
