@@ -1,6 +1,8 @@
-/* nladdr.c: the host's IPv6 addresses from rtnetlink, and the monitor
- * thread whose generation counter tells the engine its view is current. */
+/* nladdr.c: the host's IPv6 addresses from one rtnetlink dump, and the
+ * monitor thread whose generation counter tells the engine that its view of
+ * them is still current. */
 #include <errno.h>
+#include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <pthread.h>
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include "defaults.h"
@@ -15,8 +18,13 @@
 #include "proto.h"
 #include "real.h"
 
-/* A netlink socket of the route family, close-on-exec, with a bounded
- * receive; groups to join (0 for a dump socket). Returns fd or -errno. */
+#define NL_BUF_SIZE      32768  /* the kernel never sends a bigger dump part */
+#define NL_TIMEOUT_MS    1000   /* bound of every receive of a dump */
+#define NL_DUMP_TRIES    3      /* dumps the kernel marks inconsistent */
+#define MON_STACK_SIZE   (128 * 1024)
+
+/* A NETLINK_ROUTE socket, close-on-exec, bound to groups (0 for a dump);
+ * receives time out after timeout_ms (0: never). Returns fd or -errno. */
 static int nl_open(unsigned groups, int timeout_ms)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
@@ -37,174 +45,222 @@ static int nl_open(unsigned groups, int timeout_ms)
 	return fd;
 }
 
-/* Fills a from one RTM_NEWADDR message; false if it is not IPv6. */
-static bool parse_addr(struct nlmsghdr *h, struct odm_nladdr *a)
+/* Fills a from one RTM_NEWADDR message (ifname aside); false if it holds
+ * no IPv6 address. */
+static bool parse_addr(const struct nlmsghdr *h, struct odm_nladdr *a)
 {
-	struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
 	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof *ifa);
-	bool have = false;
+	int have = 0; /* 1: IFA_ADDRESS, 2: IFA_LOCAL, which wins */
 
 	if (len < 0 || ifa->ifa_family != AF_INET6)
 		return false;
 	memset(a, 0, sizeof *a);
 	a->plen = ifa->ifa_prefixlen;
 	a->ifindex = (int)ifa->ifa_index;
-	a->flags = ifa->ifa_flags;
+	a->flags = ifa->ifa_flags;  /* the low 8 bits, unless IFA_FLAGS */
 	a->scope = ifa->ifa_scope;
 	a->preferred = a->valid = ODM_LIFETIME_INFINITE;
-	for (struct rtattr *rta = IFA_RTA(ifa); RTA_OK(rta, len);
+	for (const struct rtattr *rta = IFA_RTA(ifa); RTA_OK(rta, len);
 	     rta = RTA_NEXT(rta, len)) {
-		switch (rta->rta_type) {
-		case IFA_ADDRESS:
-			/* IFA_LOCAL, when present, is the address itself. */
-			if (have)
-				break;
-			/* fall through */
-		case IFA_LOCAL:
-			if (RTA_PAYLOAD(rta) >= sizeof a->addr) {
-				memcpy(&a->addr, RTA_DATA(rta), sizeof a->addr);
-				have = true;
-			}
-			break;
-		case IFA_FLAGS:
-			if (RTA_PAYLOAD(rta) >= sizeof(uint32_t))
-				memcpy(&a->flags, RTA_DATA(rta), sizeof(uint32_t));
-			break;
-		case ODMD_IFA_PROTO:
-			if (RTA_PAYLOAD(rta) >= 1)
-				a->proto = *(uint8_t *)RTA_DATA(rta);
-			break;
-		case IFA_CACHEINFO:
-			if (RTA_PAYLOAD(rta) >= sizeof(struct ifa_cacheinfo)) {
-				struct ifa_cacheinfo ci;
+		const void *data = RTA_DATA(rta);
+		size_t size = RTA_PAYLOAD(rta);
+		struct ifa_cacheinfo ci;
 
-				memcpy(&ci, RTA_DATA(rta), sizeof ci);
-				a->preferred = ci.ifa_prefered;
-				a->valid = ci.ifa_valid;
-				a->cstamp = ci.cstamp;
-			}
-			break;
+		if ((rta->rta_type == IFA_LOCAL ||
+		     (rta->rta_type == IFA_ADDRESS && have < 2)) &&
+		    size >= sizeof a->addr) {
+			memcpy(&a->addr, data, sizeof a->addr);
+			have = rta->rta_type == IFA_LOCAL ? 2 : 1;
+		} else if (rta->rta_type == IFA_FLAGS && size >= sizeof a->flags) {
+			memcpy(&a->flags, data, sizeof a->flags);
+		} else if (rta->rta_type == ODMD_IFA_PROTO && size >= 1) {
+			a->proto = *(const uint8_t *)data;
+		} else if (rta->rta_type == IFA_CACHEINFO && size >= sizeof ci) {
+			memcpy(&ci, data, sizeof ci);
+			a->preferred = ci.ifa_prefered;
+			a->valid = ci.ifa_valid;
+			a->cstamp = ci.cstamp;
 		}
 	}
-	if (!have)
-		return false;
-	if (!if_indextoname((unsigned)a->ifindex, a->ifname))
-		a->ifname[0] = '\0';
-	return true;
+	return have > 0;
 }
 
-int odm_nl_dump_addrs(struct odm_nladdr **out, size_t *n)
+struct addr_list {
+	struct odm_nladdr *v;
+	size_t n, cap;
+};
+
+static int list_add(struct addr_list *l, const struct nlmsghdr *h)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct odm_nladdr *bigger;
+
+		if (l->n >= ODM_MAX_ADDRS)
+			return -E2BIG;
+		if (cap > ODM_MAX_ADDRS)
+			cap = ODM_MAX_ADDRS;
+		bigger = realloc(l->v, cap * sizeof *bigger);
+		if (!bigger)
+			return -ENOMEM;
+		l->v = bigger;
+		l->cap = cap;
+	}
+	if (parse_addr(h, &l->v[l->n]))
+		l->n++;
+	return 0;
+}
+
+/* The error an NLMSG_DONE or NLMSG_ERROR carries: 0 or -errno (an ACK,
+ * NLMSG_ERROR with 0, cannot end a dump: -EPROTO). */
+static int nl_status(const struct nlmsghdr *h)
+{
+	int err = 0;
+
+	if (h->nlmsg_len >= NLMSG_LENGTH(sizeof err))
+		memcpy(&err, NLMSG_DATA(h), sizeof err);
+	return err ? -abs(err) : h->nlmsg_type == NLMSG_ERROR ? -EPROTO : 0;
+}
+
+/* One RTM_GETADDR dump over fd into l. Returns 0, -EAGAIN when the kernel
+ * marked it inconsistent (an address changed meanwhile), or -errno. */
+static int dump_once(int fd, uint32_t seq, char *buf, struct addr_list *l)
 {
 	struct {
 		struct nlmsghdr h;
 		struct ifaddrmsg ifa;
 	} req = {
 		.h = { .nlmsg_len = sizeof req, .nlmsg_type = RTM_GETADDR,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = seq },
 		.ifa = { .ifa_family = AF_INET6 },
 	};
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	static __thread char buf[32768] __attribute__((aligned(4)));
-	struct odm_nladdr *list = NULL, *bigger;
-	size_t count = 0, cap = 0;
-	int fd, rc = 0, saved = errno;
-	bool done = false;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK }, me;
+	socklen_t me_len = sizeof me;
+	bool inconsistent = false;
+	int rc;
 
-	fd = nl_open(0, 1000);
-	if (fd < 0)
-		return fd;
-	if (odm_real.sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&kernel,
-			    sizeof kernel) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	while (!done) {
-		struct sockaddr_nl from;
-		socklen_t fromlen = sizeof from;
-		ssize_t len = recvfrom(fd, buf, sizeof buf, MSG_TRUNC,
-				       (struct sockaddr *)&from, &fromlen);
+	if (odm_real.getsockname(fd, (struct sockaddr *)&me, &me_len) ||
+	    odm_real.sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&kernel,
+			    sizeof kernel) < 0)
+		return -errno;
+	for (;;) {
+		struct sockaddr_nl from = { 0 };
+		struct iovec iov = { buf, NL_BUF_SIZE };
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from,
+				      .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t len = recvmsg(fd, &msg, 0);
 
 		if (len < 0 && errno == EINTR)
 			continue;
-		if (len < 0) {
-			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
-			goto out;
-		}
-		if ((size_t)len > sizeof buf) {
-			rc = -EMSGSIZE;
-			goto out;
-		}
+		if (len < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT
+								       : -errno;
+		if (msg.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
 		if (from.nl_pid != 0)
 			continue; /* not from the kernel */
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		for (const struct nlmsghdr *h = (struct nlmsghdr *)buf;
 		     NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_seq != req.h.nlmsg_seq)
-				continue;
+			if (h->nlmsg_seq != seq || h->nlmsg_pid != me.nl_pid)
+				continue; /* not an answer to this request */
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				inconsistent = true;
 			if (h->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
+				rc = nl_status(h);
+				return rc ? rc : inconsistent ? -EAGAIN : 0;
 			}
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(h);
-
-				rc = h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) && e->error
-					     ? e->error : -EPROTO;
-				goto out;
-			}
-			if (h->nlmsg_type != RTM_NEWADDR)
-				continue;
-			if (count == cap) {
-				if (cap >= ODM_MAX_ADDRS) {
-					rc = -E2BIG;
-					goto out;
-				}
-				cap = cap ? cap * 2 : 16;
-				bigger = realloc(list, cap * sizeof *list);
-				if (!bigger) {
-					rc = -ENOMEM;
-					goto out;
-				}
-				list = bigger;
-			}
-			if (parse_addr(h, &list[count]))
-				count++;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return nl_status(h);
+			if (h->nlmsg_type == RTM_NEWADDR && (rc = list_add(l, h)))
+				return rc;
 		}
 	}
-out:
-	odm_real.close(fd);
-	if (rc) {
-		free(list);
-		list = NULL;
-		count = 0;
+}
+
+/* Interface names, one if_indextoname() per interface: the kernel dumps
+ * the addresses of one interface together. */
+static void name_interfaces(struct odm_nladdr *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i && v[i].ifindex == v[i - 1].ifindex)
+			memcpy(v[i].ifname, v[i - 1].ifname, sizeof v[i].ifname);
+		else if (!if_indextoname((unsigned)v[i].ifindex, v[i].ifname))
+			v[i].ifname[0] = '\0'; /* gone meanwhile */
 	}
-	*out = list;
-	*n = count;
+}
+
+int odm_nl_dump_addrs(struct odm_nladdr **out, size_t *n)
+{
+	static uint32_t last_seq;
+	struct addr_list l = { 0 };
+	char *buf = malloc(NL_BUF_SIZE);
+	int saved = errno, fd, rc = -EAGAIN;
+
+	fd = buf ? nl_open(0, NL_TIMEOUT_MS) : -ENOMEM;
+	for (int try = 0; fd >= 0 && rc == -EAGAIN && try < NL_DUMP_TRIES; try++) {
+		l.n = 0;
+		rc = dump_once(fd, __atomic_add_fetch(&last_seq, 1, __ATOMIC_RELAXED),
+			       buf, &l);
+	}
+	if (fd < 0)
+		rc = fd;
+	else
+		odm_real.close(fd);
+	free(buf);
+	if (rc) {
+		free(l.v);
+		l = (struct addr_list){ 0 };
+	}
+	name_interfaces(l.v, l.n);
+	*out = l.v;
+	*n = l.n;
 	errno = saved;
 	return rc;
 }
 
-/* --- the monitor -------------------------------------------------------- */
+/* --- the monitor ------------------------------------------------------- */
 
-#define generation odm_nl_gen
-#define mon_running odm_nl_running
 uint64_t odm_nl_gen;
 bool odm_nl_running;
-static int mon_fd = -1;          /* owned by the monitor thread */
 static pthread_mutex_t mon_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t mon_once = PTHREAD_ONCE_INIT;
+static int mon_atfork_rc;
+static int mon_fd = -1;          /* the thread's socket; under mon_lock */
+static struct stat mon_sock;     /* its identity, set before the thread */
 
 static void bump(void)
 {
-	__atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&odm_nl_gen, 1, __ATOMIC_RELEASE);
+}
+
+/* False once the host closed fd behind our back (and maybe reused the
+ * number): the thread must not read, let alone close, someone else's fd. */
+static bool still_ours(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_dev == mon_sock.st_dev &&
+	       st.st_ino == mon_sock.st_ino;
+}
+
+static bool announces_change(const char *buf, ssize_t len)
+{
+	for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	     NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len))
+		if (h->nlmsg_type == RTM_NEWADDR || h->nlmsg_type == RTM_DELADDR)
+			return true;
+	return false;
 }
 
 static void *monitor(void *arg)
 {
-	static char mbuf[16384] __attribute__((aligned(4)));
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int fd = (int)(intptr_t)arg;
 
-	for (;;) {
-		ssize_t len = recv(fd, mbuf, sizeof mbuf, 0);
+	pthread_setname_np(pthread_self(), "odm-nlmon");
+	while (still_ours(fd)) {
+		ssize_t len = recv(fd, buf, sizeof buf, MSG_TRUNC);
 
 		if (len < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -214,76 +270,93 @@ static void *monitor(void *arg)
 		}
 		if (len <= 0)
 			break;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)mbuf;
-		     NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len))
-			if (h->nlmsg_type == RTM_NEWADDR ||
-			    h->nlmsg_type == RTM_DELADDR) {
-				bump();
-				break;
-			}
+		if ((size_t)len > sizeof buf || announces_change(buf, len))
+			bump();
 	}
 	pthread_mutex_lock(&mon_lock);
 	if (mon_fd == fd) {
-		odm_real.close(fd);
+		if (still_ours(fd))
+			odm_real.close(fd);
 		mon_fd = -1;
 	}
-	__atomic_store_n(&mon_running, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&odm_nl_running, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&mon_lock);
 	bump();
 	return NULL;
 }
 
-/* In a forked child the thread is gone and its socket is shared with the
- * parent's thread: the child drops it and starts afresh when asked. */
-static void after_fork_child(void)
+/* fork(): the child has no monitor thread, only its socket, which it must
+ * not read. It drops it, and its engine re-reads and restarts the monitor.
+ * Holding mon_lock across fork() keeps the child's mon_fd consistent. */
+static void fork_prepare(void) { pthread_mutex_lock(&mon_lock); }
+static void fork_parent(void) { pthread_mutex_unlock(&mon_lock); }
+
+static void fork_child(void)
 {
-	if (mon_fd >= 0)
+	int saved = errno;
+
+	if (mon_fd >= 0 && still_ours(mon_fd))
 		odm_real.close(mon_fd);
 	mon_fd = -1;
-	__atomic_store_n(&mon_running, false, __ATOMIC_RELEASE);
-	pthread_mutex_init(&mon_lock, NULL);
+	__atomic_store_n(&odm_nl_running, false, __ATOMIC_RELEASE);
 	bump();
+	pthread_mutex_unlock(&mon_lock);
+	errno = saved;
 }
 
-static void register_fork_handler(void)
+static void register_fork_handlers(void)
 {
-	pthread_atfork(NULL, NULL, after_fork_child);
+	mon_atfork_rc = pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+/* Subscribes, then starts the thread with every signal blocked. Called
+ * with mon_lock held. Returns 0 or -errno. */
+static int start_locked(void)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t thread;
+	int fd = nl_open(RTMGRP_IPV6_IFADDR, 0), rc;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &mon_sock)) {
+		rc = -errno;
+		odm_real.close(fd);
+		return rc;
+	}
+	mon_fd = fd;
+	sigfillset(&all);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, MON_STACK_SIZE); /* else the default */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = -pthread_create(&thread, &attr, monitor, (void *)(intptr_t)fd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		mon_fd = -1;
+		odm_real.close(fd);
+		return rc;
+	}
+	__atomic_store_n(&odm_nl_running, true, __ATOMIC_RELEASE);
+	bump(); /* a view read before the subscription is suspect */
+	return 0;
 }
 
 int odm_nl_monitor_start(void)
 {
-	sigset_t all, old;
-	pthread_attr_t attr;
-	pthread_t t;
-	int fd, rc = 0;
+	int saved = errno, rc = 0;
 
-	pthread_once(&mon_once, register_fork_handler);
-	if (__atomic_load_n(&mon_running, __ATOMIC_ACQUIRE))
+	pthread_once(&mon_once, register_fork_handlers);
+	if (mon_atfork_rc)
+		return -mon_atfork_rc; /* a child could not tell it was forked */
+	if (odm_nl_monitor_running())
 		return 0;
 	pthread_mutex_lock(&mon_lock);
-	if (mon_running)
-		goto out;
-	fd = nl_open(1u << (RTNLGRP_IPV6_IFADDR - 1), 0);
-	if (fd < 0) {
-		rc = fd;
-		goto out;
-	}
-	sigfillset(&all);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = -pthread_create(&t, &attr, monitor, (void *)(intptr_t)fd);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	if (rc) {
-		odm_real.close(fd);
-		goto out;
-	}
-	mon_fd = fd;
-	__atomic_store_n(&mon_running, true, __ATOMIC_RELEASE);
-	bump(); /* anything read before the subscription is suspect */
-out:
+	if (!odm_nl_monitor_running())
+		rc = start_locked();
 	pthread_mutex_unlock(&mon_lock);
+	errno = saved;
 	return rc;
 }
