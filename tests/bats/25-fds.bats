@@ -62,15 +62,8 @@ fd_case() {
 }
 
 @test "8 threads churning sockets: every connection from the typed address" {
-	srv_exec python3 -c '
-import socket
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::", 7400)); s.listen(1024); s.settimeout(20)
-open("'"$BATS_TEST_TMPDIR"'/ready", "w").close()
-for _ in range(8 * 100):
-    s.accept()[0].close()
-' 3>&- &
+	srv_exec python3 "$TOP/tests/helpers/accept_close.py" 7400 \
+		"$BATS_TEST_TMPDIR/ready" 800 20 3>&- &
 	for _ in $(seq 100); do [ -e "$BATS_TEST_TMPDIR/ready" ] && break; sleep 0.05; done
 	run under "$BUILD/helpers/fd_churn" 8 100 "$SRV_ADDR" 7400 "$SL"
 	assert_success

@@ -40,15 +40,8 @@ report() { # report NAME STATUS LOG
 	fi
 }
 
-ip netns exec "$NS" python3 -c '
-import socket
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::", 7400)); s.listen(1024); s.settimeout(60)
-open("'"$WORK"'/ready", "w").close()
-for _ in range(8 * 50):
-    s.accept()[0].close()
-' &
+ip netns exec "$NS" python3 "$TOP/tests/helpers/accept_close.py" 7400 \
+	"$WORK/ready" 400 &
 for _ in $(seq 100); do [ -e "$WORK/ready" ] && break; sleep 0.05; done
 ip netns exec "$NS" env ODM_CONF="$WORK/odm.conf" ODM_POLICY_FILE="$WORK/p.conf" \
 	LD_PRELOAD="$TSAN_LIB $B/libodm.so" \
