@@ -17,9 +17,9 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -D_GNU_SOURCE \
-           -Iinclude -Ipreload -Ipolicy -Itools/odmd -DODM_TOP='"$(TOP)"'
+           -Iinclude -Icommon -Ipreload -Ipolicy -Itools/odmd -DODM_TOP='"$(TOP)"'
 CONFUSE_LIBS := $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
-LDLIBS  := $(CONFUSE_LIBS) -lpthread -ldl
+LDLIBS  := $(CONFUSE_LIBS) -lmnl -lpthread -ldl
 
 ifeq ($(SAN),thread)
 B       := build-tsan
@@ -35,13 +35,13 @@ endif
 
 # Everything of the library that is not a hook: unit-testable as an archive.
 CORE_SRCS := $(filter-out preload/hook_%.c,$(wildcard preload/*.c)) \
-             $(wildcard policy/*.c) tools/odmd/proto.c
+             $(wildcard policy/*.c) $(wildcard common/*.c)
 HOOK_SRCS := $(wildcard preload/hook_*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/%.o)
 CORE_LIB  := $(B)/libodm-core.a
 # odmd's modules (the host agent, issue 4): an archive its unit tests link.
-ODMD_SRCS := $(filter-out tools/odmd/proto.c tools/odmd/odmd.c,$(wildcard tools/odmd/*.c))
+ODMD_SRCS := $(filter-out tools/odmd/odmd.c,$(wildcard tools/odmd/*.c))
 ODMD_OBJS := $(ODMD_SRCS:%.c=$(B)/%.o)
 ODMD_LIB  := $(B)/libodmd.a
 ODMD_BIN  := $(if $(filter build,$(B)),tools/odmd/odmd,$(B)/tools/odmd/odmd)
@@ -109,7 +109,7 @@ $(B)/tests/%: tests/unit/%.c $(CORE_LIB) $(if $(ODMD_SRCS),$(ODMD_LIB))
 $(TOOL_BIN): $(TOOL_SRCS) $(wildcard tools/*.h) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools -DODM_LIBDIR='"$(LIBDIR)"' -fPIE -pie $(LDFLAGS) \
-	    -o $@ $(TOOL_SRCS) $(CORE_LIB) $(LDLIBS)
+	    -o $@ $(TOOL_SRCS) $(CORE_LIB) $(LDLIBS) -ljson-c
 
 $(ODMD_BIN): $(B)/tools/odmd/odmd.o $(ODMD_LIB) $(CORE_LIB)
 	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $^ $(LDLIBS)

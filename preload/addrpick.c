@@ -15,6 +15,8 @@ const char *odm_addr_unusable(const struct odm_nladdr *a)
 		return "tentative";
 	if ((a->flags & IFA_F_DEPRECATED) || a->preferred == 0)
 		return "deprecated";
+	if (odmd_proto_draining(a->proto))
+		return "draining";
 	return NULL;
 }
 

@@ -13,7 +13,8 @@ struct odm_typed_addr {
 };
 
 /* Why a new socket may not get this address ("tentative", "dad-failed",
- * "deprecated", "not global scope"), or NULL when it may. */
+ * "deprecated", "not global scope", "draining": odmd releases it once
+ * unused), or NULL when it may. */
 const char *odm_addr_unusable(const struct odm_nladdr *a);
 
 /* Writes to out (room for n) the addresses of in that have a type, in the

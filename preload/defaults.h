@@ -19,12 +19,20 @@
 #define ODM_DEFAULT_GRACE          30     /* s a replaced prefix stays valid */
 #define ODM_DEFAULT_LIFETIME       86400  /* s valid lifetime of a grant */
 #define ODM_DEFAULT_MAX_ADDRESSES  16     /* per user */
+#define ODM_DEFAULT_ODMD_USER      "_odm" /* else nobody */
+#define ODM_DEFAULT_STATE_DIR      "/run/odm"
+#define ODM_DEFAULT_MAX_CLIENTS    4096
+#define ODM_DEFAULT_MAX_CLIENTS_USER 64
+#define ODM_DEFAULT_IDLE_TIMEOUT   10     /* s a connection may idle */
+#define ODM_DEFAULT_READ_TIMEOUT   2000   /* ms for a whole message */
+#define ODM_DEFAULT_HOLD           30     /* s a grant waits for its socket */
+#define ODM_DEFAULT_IDLE           60     /* s before an unused grant goes */
+#define ODM_DEFAULT_DRAIN          2      /* s of last look before release */
+#define ODM_DEFAULT_RULE_PRIORITY  1000
 
 /* Highest fd the per-fd table tracks (exclusive); larger fds pass through. */
 #define ODM_FDTAB_CHUNK_BITS    10
 #define ODM_FDTAB_CHUNKS        1024
 
-/* Most addresses one netlink dump may return before the engine gives up. */
-#define ODM_MAX_ADDRS           4096
 
 #endif

@@ -131,7 +131,7 @@ static int refresh(void)
 	gen = odm_nl_generation();
 	if (snap_valid && gen == snap_gen && odm_nl_monitor_running())
 		return 0;
-	rc = odm_nl_dump_addrs(&all, &n);
+	rc = odm_nl_dump_addrs(&odm_nl_real_io, &all, &n);
 	if (rc)
 		return rc;
 	typed = malloc((n ? n : 1) * sizeof *typed);

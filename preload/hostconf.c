@@ -127,6 +127,26 @@ static int parse_type_item(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 static cfg_opt_t agent_opts[] = {
 	CFG_STR("socket", ODM_DEFAULT_AGENT_SOCKET, CFGF_NONE),
 	CFG_INT("timeout", ODM_DEFAULT_AGENT_TIMEOUT, CFGF_NONE),
+	CFG_STR("user", ODM_DEFAULT_ODMD_USER, CFGF_NONE),
+	CFG_STR("state", ODM_DEFAULT_STATE_DIR, CFGF_NONE),
+	CFG_INT("max-clients", ODM_DEFAULT_MAX_CLIENTS, CFGF_NONE),
+	CFG_INT("max-clients-per-user", ODM_DEFAULT_MAX_CLIENTS_USER, CFGF_NONE),
+	CFG_INT("idle-timeout", ODM_DEFAULT_IDLE_TIMEOUT, CFGF_NONE),
+	CFG_INT("read-timeout", ODM_DEFAULT_READ_TIMEOUT, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t pool_opts[] = {
+	CFG_INT_CB("type", 0, CFGF_NODEFAULT, parse_type),
+	CFG_STR("interface", "", CFGF_NONE),
+	CFG_INT("lifetime", -1, CFGF_NONE),
+	CFG_INT("preferred", -1, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t link_opts[] = {
+	CFG_INT("table", 0, CFGF_NONE),
+	CFG_STR("gateway", "", CFGF_NONE),
 	CFG_END()
 };
 
@@ -134,11 +154,17 @@ static cfg_opt_t network_opts[] = {
 	CFG_INT_CB("backend", ODM_BACKEND_SIM, CFGF_NONE, parse_backend),
 	CFG_STR("interface", NULL, CFGF_NODEFAULT),
 	CFG_STR("exec", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("exec-env", NULL, CFGF_NODEFAULT),
 	CFG_STR_LIST_CB("offer", NULL, CFGF_NODEFAULT, parse_type_item),
 	CFG_STR_LIST_CB("attach", NULL, CFGF_NODEFAULT, parse_type_item),
-	CFG_SEC("pool", typed_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("pool", pool_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("link", link_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_INT("rule-priority", ODM_DEFAULT_RULE_PRIORITY, CFGF_NONE),
 	CFG_INT("grace", ODM_DEFAULT_GRACE, CFGF_NONE),
 	CFG_INT("lifetime", ODM_DEFAULT_LIFETIME, CFGF_NONE),
+	CFG_INT("hold", ODM_DEFAULT_HOLD, CFGF_NONE),
+	CFG_INT("idle", ODM_DEFAULT_IDLE, CFGF_NONE),
+	CFG_INT("drain", ODM_DEFAULT_DRAIN, CFGF_NONE),
 	CFG_END()
 };
 
@@ -177,71 +203,201 @@ static unsigned type_bits(cfg_t *sec, const char *name)
 	return bits;
 }
 
-/* Reads the agent, network and authorize sections; -1 on a bad value
- * (err set), 0 otherwise. */
-static int load_agent_parts(cfg_t *cfg, struct odm_hostconf *out,
-			    char *err, size_t errlen)
+/* "FILE:LINE: " of section keyword "title" for an error message. */
+static int sec_err(char *err, size_t errlen, cfg_t *cfg, const char *path,
+		   const char *keyword, const char *title, const char *what)
 {
-	cfg_t *ag = cfg_size(cfg, "agent") ? cfg_getsec(cfg, "agent") : NULL;
-	cfg_t *nw = cfg_size(cfg, "network") ? cfg_getsec(cfg, "network") : NULL;
-	cfg_t *au = cfg_getsec(cfg, "authorize");
-	size_t n;
+	snprintf(err, errlen, "%s:%d: %s \"%s\": %s", path,
+		 odm_cfg_section_line(cfg, keyword, title), keyword, title, what);
+	return -1;
+}
 
-	out->agent.configured = ag || nw;
-	snprintf(out->agent.socket, sizeof out->agent.socket, "%s",
-		 ag ? cfg_getstr(ag, "socket") : ODM_DEFAULT_AGENT_SOCKET);
-	out->agent.timeout_ms = ag ? (unsigned)cfg_getint(ag, "timeout")
-				   : ODM_DEFAULT_AGENT_TIMEOUT;
-	if (ag && (strlen(cfg_getstr(ag, "socket")) >= sizeof out->agent.socket ||
-		   cfg_getstr(ag, "socket")[0] != '/' ||
-		   cfg_getint(ag, "timeout") < 1 ||
-		   cfg_getint(ag, "timeout") > 600000)) {
-		snprintf(err, errlen, "%s: agent: socket must be an absolute "
-			 "path under 108 bytes, timeout 1-600000 ms", out->path);
+/* An integer option within [lo, hi], or an error naming it. */
+static int in_range(cfg_t *sec, const char *name, long lo, long hi,
+		    const char *path, const char *where, unsigned *out,
+		    char *err, size_t errlen)
+{
+	long v = cfg_getint(sec, name);
+
+	if (v < lo || v > hi) {
+		snprintf(err, errlen, "%s: %s: %s %ld is out of range (%ld-%ld)",
+			 path, where, name, v, lo, hi);
 		return -1;
 	}
-	if (nw) {
-		out->net.backend = (int)cfg_getint(nw, "backend");
-		if (cfg_size(nw, "interface"))
-			snprintf(out->net.ifname, sizeof out->net.ifname, "%s",
-				 cfg_getstr(nw, "interface"));
-		if (cfg_size(nw, "exec"))
-			snprintf(out->net.exec, sizeof out->net.exec, "%s",
-				 cfg_getstr(nw, "exec"));
-		out->net.offer = type_bits(nw, "offer");
-		out->net.attach = type_bits(nw, "attach");
-		out->net.grace_s = (unsigned)cfg_getint(nw, "grace");
-		out->net.lifetime_s = (unsigned)cfg_getint(nw, "lifetime");
-		n = cfg_size(nw, "pool");
-		out->net.pools = calloc(n ? n : 1, sizeof *out->net.pools);
-		if (!out->net.pools)
-			return -1;
-		for (size_t i = 0; i < n; i++) {
-			cfg_t *sec = cfg_getnsec(nw, "pool", (unsigned)i);
-			struct odm_hc_prefix *p = &out->net.pools[i];
+	*out = (unsigned)v;
+	return 0;
+}
 
-			if (odm_prefix_parse(cfg_title(sec), &p->net, &p->len) ||
-			    p->len > 64) {
-				snprintf(err, errlen, "%s:%d: bad pool \"%s\" "
-					 "(expected an IPv6 prefix of /64 or "
-					 "shorter)", out->path,
-					 odm_cfg_section_line(cfg, "pool",
-							      cfg_title(sec)),
-					 cfg_title(sec));
-				return -1;
-			}
-			p->type = (sc_type)cfg_getint(sec, "type");
-		}
-		out->net.npools = n;
+static int load_agent(cfg_t *ag, struct odm_hostconf *out, char *err,
+		      size_t errlen)
+{
+	struct odm_hc_agent *a = &out->agent;
+	const char *sock = ag ? cfg_getstr(ag, "socket") : ODM_DEFAULT_AGENT_SOCKET;
+
+	snprintf(a->socket, sizeof a->socket, "%s", sock);
+	snprintf(a->user, sizeof a->user, "%s",
+		 ag ? cfg_getstr(ag, "user") : ODM_DEFAULT_ODMD_USER);
+	snprintf(a->state, sizeof a->state, "%s",
+		 ag ? cfg_getstr(ag, "state") : ODM_DEFAULT_STATE_DIR);
+	a->timeout_ms = ODM_DEFAULT_AGENT_TIMEOUT;
+	a->max_clients = ODM_DEFAULT_MAX_CLIENTS;
+	a->max_clients_user = ODM_DEFAULT_MAX_CLIENTS_USER;
+	a->idle_timeout_s = ODM_DEFAULT_IDLE_TIMEOUT;
+	a->read_timeout_ms = ODM_DEFAULT_READ_TIMEOUT;
+	if (!ag)
+		return 0;
+	if (strlen(sock) >= sizeof a->socket || sock[0] != '/') {
+		snprintf(err, errlen, "%s: agent: socket must be an absolute "
+			 "path under 108 bytes", out->path);
+		return -1;
 	}
+	if (a->state[0] != '/' || !a->user[0] ||
+	    strlen(cfg_getstr(ag, "user")) >= sizeof a->user) {
+		snprintf(err, errlen, "%s: agent: state must be an absolute "
+			 "path, user a user name", out->path);
+		return -1;
+	}
+	return in_range(ag, "timeout", 1, 600000, out->path, "agent",
+			&a->timeout_ms, err, errlen) ||
+	       in_range(ag, "max-clients", 1, 65536, out->path, "agent",
+			&a->max_clients, err, errlen) ||
+	       in_range(ag, "max-clients-per-user", 1, 65536, out->path,
+			"agent", &a->max_clients_user, err, errlen) ||
+	       in_range(ag, "idle-timeout", 1, 86400, out->path, "agent",
+			&a->idle_timeout_s, err, errlen) ||
+	       in_range(ag, "read-timeout", 1, 600000, out->path, "agent",
+			&a->read_timeout_ms, err, errlen) ? -1 : 0;
+}
+
+static int load_pools(cfg_t *cfg, cfg_t *nw, struct odm_hostconf *out,
+		      char *err, size_t errlen)
+{
+	size_t n = cfg_size(nw, "pool");
+
+	out->net.pools = calloc(n ? n : 1, sizeof *out->net.pools);
+	if (!out->net.pools)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		cfg_t *sec = cfg_getnsec(nw, "pool", (unsigned)i);
+		struct odm_hc_pool *p = &out->net.pools[i];
+		long life = cfg_getint(sec, "lifetime");
+		long pref = cfg_getint(sec, "preferred");
+
+		if (odm_prefix_parse(cfg_title(sec), &p->p.net, &p->p.len) ||
+		    p->p.len > 64)
+			return sec_err(err, errlen, cfg, out->path, "pool",
+				       cfg_title(sec), "expected an IPv6 prefix "
+				       "of /64 or shorter");
+		p->p.type = (sc_type)cfg_getint(sec, "type");
+		if (strlen(cfg_getstr(sec, "interface")) >= sizeof p->link)
+			return sec_err(err, errlen, cfg, out->path, "pool",
+				       cfg_title(sec), "interface name too long");
+		snprintf(p->link, sizeof p->link, "%s",
+			 cfg_getstr(sec, "interface"));
+		if (life == 0 || life < -1 || life > 0xffffffffL ||
+		    pref < -1 || pref > 0xffffffffL)
+			return sec_err(err, errlen, cfg, out->path, "pool",
+				       cfg_title(sec), "lifetime must be 1 to "
+				       "4294967295 s (4294967295: forever)");
+		p->lifetime_s = life < 0 ? out->net.lifetime_s : (unsigned)life;
+		p->preferred_s = pref < 0 || (unsigned)pref > p->lifetime_s
+					 ? p->lifetime_s : (unsigned)pref;
+		out->net.npools++;
+	}
+	return 0;
+}
+
+static int load_links(cfg_t *cfg, cfg_t *nw, struct odm_hostconf *out,
+		      char *err, size_t errlen)
+{
+	size_t n = cfg_size(nw, "link");
+
+	out->net.links = calloc(n ? n : 1, sizeof *out->net.links);
+	if (!out->net.links)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		cfg_t *sec = cfg_getnsec(nw, "link", (unsigned)i);
+		struct odm_hc_link *l = &out->net.links[i];
+		const char *gw = cfg_getstr(sec, "gateway");
+		long table = cfg_getint(sec, "table");
+
+		if (!cfg_title(sec)[0] || strlen(cfg_title(sec)) >= IF_NAMESIZE)
+			return sec_err(err, errlen, cfg, out->path, "link",
+				       cfg_title(sec), "bad interface name");
+		snprintf(l->name, sizeof l->name, "%s", cfg_title(sec));
+		if (table < 0 || table > 0xfffffff0L || table == 253 ||
+		    table == 254 || table == 255)
+			return sec_err(err, errlen, cfg, out->path, "link",
+				       cfg_title(sec), "table must be a free "
+				       "routing table number (not 253-255)");
+		l->table = (unsigned)table;
+		if (gw[0] && inet_pton(AF_INET6, gw, &l->gateway) != 1)
+			return sec_err(err, errlen, cfg, out->path, "link",
+				       cfg_title(sec), "gateway must be an IPv6 "
+				       "address");
+		out->net.nlinks++;
+	}
+	return 0;
+}
+
+static int load_network(cfg_t *cfg, cfg_t *nw, struct odm_hostconf *out,
+			char *err, size_t errlen)
+{
+	struct odm_hc_network *net = &out->net;
+	size_t n;
+
+	net->backend = (int)cfg_getint(nw, "backend");
+	if (cfg_size(nw, "interface"))
+		snprintf(net->ifname, sizeof net->ifname, "%s",
+			 cfg_getstr(nw, "interface"));
+	if (cfg_size(nw, "exec"))
+		snprintf(net->exec, sizeof net->exec, "%s",
+			 cfg_getstr(nw, "exec"));
+	n = cfg_size(nw, "exec-env");
+	net->exec_env = calloc(n + 1, sizeof *net->exec_env);
+	if (!net->exec_env)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *e = cfg_getnstr(nw, "exec-env", (unsigned)i);
+
+		if (!strchr(e, '=') || e[0] == '=') {
+			snprintf(err, errlen, "%s: network: exec-env \"%s\" is "
+				 "not NAME=value", out->path, e);
+			return -1;
+		}
+		if (!(net->exec_env[i] = strdup(e)))
+			return -1;
+		net->nexec_env++;
+	}
+	net->offer = type_bits(nw, "offer");
+	net->attach = type_bits(nw, "attach");
+	if (in_range(nw, "grace", 0, 0xfffffffeL, out->path, "network",
+		     &net->grace_s, err, errlen) ||
+	    in_range(nw, "lifetime", 1, 0xffffffffL, out->path, "network",
+		     &net->lifetime_s, err, errlen) ||
+	    in_range(nw, "hold", 0, 86400, out->path, "network",
+		     &net->hold_s, err, errlen) ||
+	    in_range(nw, "idle", 0, 0x7fffffffL, out->path, "network",
+		     &net->idle_s, err, errlen) ||
+	    in_range(nw, "drain", 0, 3600, out->path, "network",
+		     &net->drain_s, err, errlen) ||
+	    in_range(nw, "rule-priority", 1, 32765, out->path, "network",
+		     &net->rule_priority, err, errlen))
+		return -1;
+	return load_pools(cfg, nw, out, err, errlen) ||
+	       load_links(cfg, nw, out, err, errlen) ? -1 : 0;
+}
+
+static int load_authorize(cfg_t *au, struct odm_hostconf *out)
+{
+	size_t nu = cfg_size(au, "user"), n = nu + cfg_size(au, "program");
+
 	out->auth.premium = type_bits(au, "premium");
 	out->auth.max_addresses = (unsigned)cfg_getint(au, "max-addresses");
-	n = cfg_size(au, "user") + cfg_size(au, "program");
 	out->auth.grants = calloc(n ? n : 1, sizeof *out->auth.grants);
 	if (!out->auth.grants)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		size_t nu = cfg_size(au, "user");
 		bool prog = i >= nu;
 		cfg_t *sec = cfg_getnsec(au, prog ? "program" : "user",
 					 (unsigned)(prog ? i - nu : i));
@@ -251,9 +407,26 @@ static int load_agent_parts(cfg_t *cfg, struct odm_hostconf *out,
 		g->program = prog;
 		g->types = type_bits(sec, "types");
 		g->max_addresses = (int)cfg_getint(sec, "max-addresses");
+		g->uid = -1;
 	}
 	out->auth.ngrants = n;
 	return 0;
+}
+
+/* Reads the agent, network and authorize sections; -1 on a bad value
+ * (err set; empty when out of memory), 0 otherwise. */
+static int load_agent_parts(cfg_t *cfg, struct odm_hostconf *out,
+			    char *err, size_t errlen)
+{
+	cfg_t *ag = cfg_size(cfg, "agent") ? cfg_getsec(cfg, "agent") : NULL;
+	cfg_t *nw = cfg_size(cfg, "network") ? cfg_getsec(cfg, "network") : NULL;
+
+	out->agent.configured = ag || nw;
+	if (load_agent(ag, out, err, errlen))
+		return -1;
+	if (nw && load_network(cfg, nw, out, err, errlen))
+		return -1;
+	return load_authorize(cfg_getsec(cfg, "authorize"), out);
 }
 
 /* Two texts for one prefix ("2001:db8::/64", "2001:db8:0::/64") are the
@@ -344,6 +517,10 @@ void odm_hostconf_free(struct odm_hostconf *hc)
 	free(hc->prefixes);
 	free(hc->ifaces);
 	free(hc->net.pools);
+	free(hc->net.links);
+	for (size_t i = 0; hc->net.exec_env && i < hc->net.nexec_env; i++)
+		free(hc->net.exec_env[i]);
+	free(hc->net.exec_env);
 	free(hc->auth.grants);
 	memset(hc, 0, sizeof *hc);
 	hc->log_level = hc->log_target = -1;

@@ -21,27 +21,57 @@ struct odm_hc_iface {
 	sc_type type;
 };
 
-/* How engines reach odmd (section agent; present too when only a network
- * section is). */
+/* How engines reach odmd, and how odmd serves them (section agent;
+ * present too when only a network section is). */
 struct odm_hc_agent {
 	bool configured;
 	char socket[108];          /* sun_path; ODM_DEFAULT_AGENT_SOCKET */
 	unsigned timeout_ms;       /* how long setsc() waits for odmd */
+	char user[64];             /* odmd's unprivileged worker runs as this */
+	char state[PATH_MAX];      /* odmd's state directory (its journal) */
+	unsigned max_clients;      /* connections odmd serves at once */
+	unsigned max_clients_user; /* of them, per uid other than root */
+	unsigned idle_timeout_s;   /* a connection with nothing to do is closed */
+	unsigned read_timeout_ms;  /* a message must arrive whole within this */
 };
 
 enum odm_backend { ODM_BACKEND_SIM = 0, ODM_BACKEND_EXEC };
+
+/* A simulated network's pool of prefixes of one type (handed out as /64s). */
+struct odm_hc_pool {
+	struct odm_hc_prefix p;
+	char link[IF_NAMESIZE];    /* where its addresses go; "" the default */
+	unsigned lifetime_s;       /* valid lifetime of its grants */
+	unsigned preferred_s;      /* preferred lifetime (<= lifetime) */
+};
+
+/* An uplink of odmd's besides the default interface (section link): its
+ * typed sources leave by it, through a routing table of their own. */
+struct odm_hc_link {
+	char name[IF_NAMESIZE];
+	unsigned table;            /* 0: no policy routing */
+	struct in6_addr gateway;   /* next hop; :: for a point-to-point link */
+};
 
 /* The network side, for odmd (section network). */
 struct odm_hc_network {
 	int backend;               /* enum odm_backend */
 	char ifname[IF_NAMESIZE];  /* where odmd configures granted addresses */
-	char exec[PATH_MAX];       /* backend exec: the operator's hook */
+	char exec[PATH_MAX];       /* backend exec: the operator's co-process */
+	char **exec_env;           /* its environment, "NAME=value" each */
+	size_t nexec_env;
 	unsigned offer;            /* sim: types the network offers (bits) */
-	unsigned attach;           /* sim: types granted at attach (bits) */
-	struct odm_hc_prefix *pools; /* sim: where prefixes come from */
+	unsigned attach;           /* types obtained at attach and after moves */
+	struct odm_hc_pool *pools; /* sim: where prefixes come from */
 	size_t npools;
+	struct odm_hc_link *links;
+	size_t nlinks;
+	unsigned rule_priority;    /* of odmd's `from PREFIX` rules */
 	unsigned grace_s;          /* Graceful-Replacement grace after a move */
-	unsigned lifetime_s;       /* valid lifetime of a granted prefix */
+	unsigned lifetime_s;       /* default valid lifetime of a grant */
+	unsigned hold_s;           /* a grant waits this long for its socket */
+	unsigned idle_s;           /* an unused releasable grant goes after */
+	unsigned drain_s;          /* last look for users before a release */
 };
 
 /* Who may obtain what from odmd (section authorize). */
@@ -50,6 +80,9 @@ struct odm_hc_grant {
 	bool program;
 	unsigned types;            /* bits of the premium types it may have */
 	int max_addresses;         /* -1: the section's default */
+	long uid;                  /* odmd: the user's uid, resolved once at
+				      start; -1 for "*", programs and
+				      unknown names */
 };
 
 struct odm_hc_auth {

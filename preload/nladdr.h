@@ -1,36 +1,17 @@
-/* nladdr.h: the host's IPv6 addresses straight from the kernel over
- * rtnetlink (RTM_GETADDR), and a monitor thread that counts every address
- * change the kernel announces, so the engine's cached path can tell that its
- * view is still current by one atomic load, without a syscall. */
+/* nladdr.h: the engine's side of netlink: the real-libc I/O table it hands
+ * to the shared netlink code (common/nl.h), and a monitor thread that
+ * counts every address change the kernel announces, so the engine's cached
+ * path can tell that its view is still current by one atomic load, without
+ * a syscall. */
 #ifndef ODM_NLADDR_H
 #define ODM_NLADDR_H
 
-#include <net/if.h>
-#include <netinet/in.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
+#include "nl.h"
 
-#define ODM_LIFETIME_INFINITE 0xffffffffu
-
-struct odm_nladdr {
-	struct in6_addr addr;
-	unsigned plen;
-	int ifindex;
-	char ifname[IF_NAMESIZE];
-	uint32_t flags;      /* IFA_F_* (IFA_FLAGS attribute when present) */
-	uint8_t scope;       /* RT_SCOPE_* */
-	uint32_t preferred;  /* seconds left; ODM_LIFETIME_INFINITE */
-	uint32_t valid;      /* seconds left; ODM_LIFETIME_INFINITE */
-	uint32_t cstamp;     /* creation, 1/100 s since boot (ifa_cacheinfo) */
-	uint8_t proto;       /* IFA_PROTO: who configured it; odmd marks types */
-};
-
-/* Dumps every IPv6 address of the calling process's network namespace.
- * *out is malloc'ed (free() it), *n its count. Returns 0 or -errno. Bounded:
- * every recv has a timeout, at most ODM_MAX_ADDRS addresses. Uses only
- * odm_real for hooked calls. */
-int odm_nl_dump_addrs(struct odm_nladdr **out, size_t *n);
+/* odm_real's calls, for odm_nl_dump_addrs() and friends. */
+extern const struct odm_nl_io odm_nl_real_io;
 
 /* Starts the monitor thread once per process (again in a forked child).
  * Returns 0 when it runs, -errno when it cannot (the caller then treats

@@ -30,6 +30,8 @@ static const struct verb verbs[] = {
 	  "the host's typed addresses from odmd, and the sockets using them" },
 	{ "move", odm_cmd_move, "",
 	  "simulate a move to a new point of attachment (odmd's sim backend)" },
+	{ "release", odm_cmd_release, "ADDRESS",
+	  "hand a lease of yours (any, for root) back to the network" },
 	{ "help", odm_cmd_help, "[VERB]", "this text" },
 };
 

@@ -1,18 +1,22 @@
 /* odm_agent.c: the verbs that talk to odmd: `odm status [--json]` (the
- * host's typed addresses, their lifetimes, and which sockets use each) and
- * `odm move` (a move to a new point of attachment, in the simulator). */
+ * host's typed addresses, their leases, and which sockets use each),
+ * `odm move` (a move to a new point of attachment, in the simulator) and
+ * `odm release ADDRESS` (hand a lease back). odmd says which sockets use
+ * an address (uid, socket inode); this tool names their processes from
+ * /proc, in one pass, as far as the caller may see them. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
+#include <json-c/json.h>
 #include <net/if.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <uthash.h>
 #include "hostconf.h"
 #include "odmtool.h"
 #include "proto.h"
@@ -40,11 +44,10 @@ static int agent_connect(struct odm_hostconf *hc)
 	return fd;
 }
 
-static void ask(int fd, uint8_t kind)
+static void ask(int fd, const struct odmd_msg *m)
 {
-	struct odmd_msg m = { .kind = kind, .id = 1 };
 	uint8_t buf[ODMD_MSG_MAX];
-	int len = odmd_encode(&m, buf, sizeof buf);
+	int len = odmd_encode(m, buf, sizeof buf);
 
 	if (len < 0 || send(fd, buf, (size_t)len, MSG_NOSIGNAL) != len)
 		err(ODM_EX_FAIL, "odmd");
@@ -74,60 +77,51 @@ static void answer(int fd, uint8_t *buf, size_t *have, struct odmd_msg *m)
 	}
 }
 
-/* Sockets whose local address is a, from /proc/net/{tcp6,udp6}, as
- * "program[pid] fd N" words appended to out. */
-static void users_of(const struct in6_addr *a, char *out, size_t cap)
+/* --- who uses which socket ---------------------------------------------- */
+
+struct user {
+	uint32_t inode;
+	struct odmd_sock s;
+	char comm[64];      /* the process's name, made printable */
+	int pid, fd;        /* 0 and -1 when the caller cannot see it */
+	UT_hash_handle hh;
+};
+
+/* A process name as it may be shown: bytes outside printable ASCII
+ * become '?', so a name cannot break a table or a JSON document. */
+static void printable(char *dst, size_t cap, const char *src)
 {
-	static const char *const tables[] = { "/proc/net/tcp6", "/proc/net/udp6" };
-	unsigned long inodes[256];
-	size_t ninodes = 0;
+	size_t i;
 
-	for (int t = 0; t < 2; t++) {
-		FILE *f = fopen(tables[t], "re");
-		char line[512], hex[33];
-		unsigned long inode;
+	for (i = 0; src[i] && i < cap - 1; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	dst[i] = '\0';
+}
 
-		while (f && fgets(line, sizeof line, f)) {
-			uint32_t w[4];
-			struct in6_addr local;
-
-			if (sscanf(line, " %*d: %32[0-9A-Fa-f]:%*x %*s %*x %*s %*s "
-				   "%*s %*d %*d %lu", hex, &inode) != 2 || !inode)
-				continue;
-			for (int i = 0; i < 4; i++)
-				sscanf(hex + 8 * i, "%8x", &w[i]);
-			memcpy(&local, w, sizeof local); /* host order words */
-			if (!memcmp(&local, a, sizeof local) && ninodes < 256)
-				inodes[ninodes++] = inode;
-		}
-		if (f)
-			fclose(f);
-	}
-	out[0] = '\0';
+/* One pass over /proc/PID/fd: names the owners of the sockets in users. */
+static void name_users(struct user *users)
+{
 	DIR *proc = opendir("/proc");
 	struct dirent *p;
+	unsigned left = HASH_COUNT(users);
 
-	while (ninodes && proc && (p = readdir(proc))) {
-		char path[300], link[64], comm[32] = "?";
-		DIR *fds;
+	while (left && proc && (p = readdir(proc))) {
+		char path[300], comm[32] = "?";
 		struct dirent *d;
+		DIR *fds;
 		FILE *cf;
 
 		if (p->d_name[0] < '1' || p->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof path, "/proc/%s/comm", p->d_name);
-		if ((cf = fopen(path, "re"))) {
-			if (fgets(comm, sizeof comm, cf))
-				comm[strcspn(comm, "\n")] = '\0';
-			fclose(cf);
-		}
 		snprintf(path, sizeof path, "/proc/%s/fd", p->d_name);
 		if (!(fds = opendir(path)))
 			continue;
 		while ((d = readdir(fds))) {
-			char fdpath[600];
-			ssize_t n;
+			char fdpath[600], link[64];
 			unsigned long ino;
+			uint32_t key;
+			struct user *u;
+			ssize_t n;
 
 			snprintf(fdpath, sizeof fdpath, "%s/%s", path, d->d_name);
 			n = readlink(fdpath, link, sizeof link - 1);
@@ -136,17 +130,37 @@ static void users_of(const struct in6_addr *a, char *out, size_t cap)
 			link[n] = '\0';
 			if (sscanf(link, "socket:[%lu]", &ino) != 1)
 				continue;
-			for (size_t i = 0; i < ninodes; i++)
-				if (ino == inodes[i] && strlen(out) < cap - 64)
-					snprintf(out + strlen(out), cap - strlen(out),
-						 "%s%s[%s] fd %s", out[0] ? ", " : "",
-						 comm, p->d_name, d->d_name);
+			key = (uint32_t)ino;
+			HASH_FIND(hh, users, &key, sizeof key, u);
+			if (!u || u->pid)
+				continue;
+			if (comm[0] == '?') {
+				snprintf(fdpath, sizeof fdpath, "/proc/%s/comm",
+					 p->d_name);
+				if ((cf = fopen(fdpath, "re"))) {
+					if (fgets(comm, sizeof comm, cf))
+						comm[strcspn(comm, "\n")] = '\0';
+					fclose(cf);
+				}
+			}
+			printable(u->comm, sizeof u->comm, comm);
+			u->pid = atoi(p->d_name);
+			u->fd = atoi(d->d_name);
+			left--;
 		}
 		closedir(fds);
 	}
 	if (proc)
 		closedir(proc);
 }
+
+/* --- status -------------------------------------------------------------- */
+
+static const char *const state_names[] = {
+	[ODMD_LEASE_GRANTED] = "granted", [ODMD_LEASE_IN_USE] = "in-use",
+	[ODMD_LEASE_IDLE] = "idle", [ODMD_LEASE_DRAINING] = "draining",
+	[ODMD_LEASE_DEPRECATED] = "deprecated", [ODMD_LEASE_ABSENT] = "absent",
+};
 
 static void lifetime(uint32_t s, char *buf, size_t cap)
 {
@@ -156,80 +170,201 @@ static void lifetime(uint32_t s, char *buf, size_t cap)
 		snprintf(buf, cap, "%us", s);
 }
 
+static json_object *seconds(uint32_t s)
+{
+	return s == ODMD_LIFETIME_INFINITE ? NULL : json_object_new_int64(s);
+}
+
+static json_object *entry_json(const struct odmd_entry *e, struct user *users)
+{
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	char a[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE] = "";
+	struct user *u, *tmp;
+
+	inet_ntop(AF_INET6, &e->addr, a, sizeof a);
+	if_indextoname(e->ifindex, ifn);
+	json_object_object_add(o, "address", json_object_new_string(a));
+	json_object_object_add(o, "prefix_length", json_object_new_int(e->plen));
+	json_object_object_add(o, "type", json_object_new_string(odm_type_name(e->type)));
+	json_object_object_add(o, "state", json_object_new_string(state_names[e->state]));
+	json_object_object_add(o, "current",
+			       json_object_new_boolean(e->flags & ODMD_ENT_CURRENT));
+	json_object_object_add(o, "releasable",
+			       json_object_new_boolean(e->flags & ODMD_ENT_RELEASABLE));
+	json_object_object_add(o, "owner", e->owner == ODMD_NO_OWNER ? NULL
+				   : json_object_new_int64(e->owner));
+	json_object_object_add(o, "preferred", seconds(e->preferred));
+	json_object_object_add(o, "valid", seconds(e->valid));
+	json_object_object_add(o, "age", json_object_new_int64(e->age));
+	json_object_object_add(o, "renew_in", seconds(e->renew));
+	json_object_object_add(o, "interface", json_object_new_string(ifn));
+	json_object_object_add(o, "in_use",
+			       json_object_new_boolean(e->flags & ODMD_ENT_IN_USE));
+	json_object_object_add(o, "sockets", json_object_new_int(e->sockets));
+	HASH_ITER(hh, users, u, tmp) {
+		json_object *x;
+
+		if (memcmp(&u->s.addr, &e->addr, sizeof e->addr))
+			continue;
+		x = json_object_new_object();
+		json_object_object_add(x, "program", u->pid
+				       ? json_object_new_string(u->comm) : NULL);
+		json_object_object_add(x, "pid", u->pid ? json_object_new_int(u->pid)
+							: NULL);
+		json_object_object_add(x, "fd", u->pid ? json_object_new_int(u->fd)
+						       : NULL);
+		json_object_object_add(x, "uid", json_object_new_int64(u->s.uid));
+		json_object_object_add(x, "protocol", json_object_new_string(
+			u->s.proto == IPPROTO_TCP ? "tcp" : "udp"));
+		json_object_object_add(x, "port", json_object_new_int(u->s.port));
+		json_object_array_add(arr, x);
+	}
+	json_object_object_add(o, "users", arr);
+	return o;
+}
+
+static void entry_text(const struct odmd_entry *e, struct user *users)
+{
+	char a[INET6_ADDRSTRLEN], pref[16], valid[16], owner[16];
+	char ifn[IF_NAMESIZE] = "?", used[1024] = "";
+	struct user *u, *tmp;
+	size_t len = 0;
+
+	inet_ntop(AF_INET6, &e->addr, a, sizeof a);
+	if_indextoname(e->ifindex, ifn);
+	lifetime(e->preferred, pref, sizeof pref);
+	lifetime(e->valid, valid, sizeof valid);
+	if (e->owner == ODMD_NO_OWNER)
+		snprintf(owner, sizeof owner, "host");
+	else
+		snprintf(owner, sizeof owner, "%u", e->owner);
+	HASH_ITER(hh, users, u, tmp) {
+		int n;
+
+		if (memcmp(&u->s.addr, &e->addr, sizeof e->addr) || len > 900)
+			continue;
+		if (u->pid)
+			n = snprintf(used + len, sizeof used - len, "%s%s[%d] fd %d",
+				     len ? ", " : "", u->comm, u->pid, u->fd);
+		else
+			n = snprintf(used + len, sizeof used - len, "%suid %u %s/%u",
+				     len ? ", " : "", u->s.uid,
+				     u->s.proto == IPPROTO_TCP ? "tcp" : "udp",
+				     u->s.port);
+		if (n > 0)
+			len += (size_t)n;
+	}
+	if (!used[0] && e->sockets)
+		snprintf(used, sizeof used, "(%u sockets)", e->sockets);
+	printf("%-26s %-20s %-10s %-9s %-9s %-6s %-6s %s\n", a,
+	       odm_type_name(e->type), state_names[e->state], pref, valid, ifn,
+	       owner, used[0] ? used : "-");
+}
+
 int odm_cmd_status(int argc, char **argv)
 {
 	struct odm_hostconf hc;
-	struct odmd_msg m;
+	struct odmd_msg m = { .kind = ODMD_K_STATUS_REQUEST, .id = 1 };
+	struct odmd_entry *rows = NULL;
+	struct user *users = NULL, *u, *tmp;
 	uint8_t buf[ODMD_MSG_MAX];
-	size_t have = 0;
-	bool json = argc > 1 && strcmp(argv[1], "--json") == 0, first = true;
+	size_t have = 0, n = 0;
+	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	int fd;
 
 	if (argc > 2 || (argc == 2 && !json))
 		return odm_usage("status");
 	fd = agent_connect(&hc);
-	ask(fd, ODMD_K_STATUS_REQUEST);
-	if (json)
-		printf("[");
-	else
-		printf("%-26s %-20s %-9s %-9s %-6s %s\n", "ADDRESS", "TYPE",
-		       "PREFERRED", "VALID", "IFACE", "USED BY");
+	m.stq.flags = ODMD_STQ_SOCKETS;
+	ask(fd, &m);
 	do {
 		answer(fd, buf, &have, &m);
-		if (m.kind != ODMD_K_STATUS_REPLY)
-			errx(ODM_EX_FAIL, "odmd: unexpected answer");
-		for (int i = 0; i < m.st.count; i++) {
-			struct odmd_entry *e = &m.st.e[i];
-			char a[INET6_ADDRSTRLEN], pref[16], valid[16];
-			char ifn[IF_NAMESIZE] = "?", users[2048];
-
-			inet_ntop(AF_INET6, &e->addr, a, sizeof a);
-			if_indextoname(e->ifindex, ifn);
-			lifetime(e->preferred, pref, sizeof pref);
-			lifetime(e->valid, valid, sizeof valid);
-			users_of(&e->addr, users, sizeof users);
-			if (json)
-				printf("%s\n {\"address\": \"%s/%u\", \"type\": "
-				       "\"%s\", \"preferred\": %u, \"valid\": %u, "
-				       "\"interface\": \"%s\", \"in_use\": %s, "
-				       "\"users\": \"%s\"}", first ? "" : ",",
-				       a, e->plen, odm_type_name(e->type),
-				       e->preferred, e->valid, ifn,
-				       e->flags & ODMD_ENT_IN_USE ? "true" : "false",
-				       users);
-			else
-				printf("%-26s %-20s %-9s %-9s %-6s %s\n", a,
-				       odm_type_name(e->type), pref, valid, ifn,
-				       users[0] ? users
-				       : e->flags & ODMD_ENT_IN_USE ? "(in use)" : "-");
-			first = false;
-		}
+		if (m.kind != ODMD_K_STATUS_REPLY || m.version != ODMD_PROTO_VERSION)
+			errx(ODM_EX_FAIL, "odmd: an answer this odm does not expect");
+		rows = realloc(rows, (n + m.st.count + 1) * sizeof *rows);
+		if (!rows)
+			err(ODM_EX_FAIL, "status");
+		memcpy(rows + n, m.st.e, m.st.count * sizeof *rows);
+		n += m.st.count;
 	} while (m.st.flags & ODMD_STATUS_MORE);
-	if (json)
-		printf("\n]\n");
+	do {
+		answer(fd, buf, &have, &m);
+		if (m.kind != ODMD_K_SOCKETS_REPLY)
+			errx(ODM_EX_FAIL, "odmd: an answer this odm does not expect");
+		for (unsigned i = 0; i < m.socks.count; i++) {
+			uint32_t key = m.socks.s[i].inode;
+
+			HASH_FIND(hh, users, &key, sizeof key, u);
+			if (u || !(u = calloc(1, sizeof *u)))
+				continue;
+			u->inode = key;
+			u->s = m.socks.s[i];
+			u->fd = -1;
+			HASH_ADD(hh, users, inode, sizeof u->inode, u);
+		}
+	} while (m.socks.flags & ODMD_STATUS_MORE);
+	close(fd);
+	name_users(users);
+	if (json) {
+		json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(arr, entry_json(&rows[i], users));
+		printf("%s\n", json_object_to_json_string_ext(arr,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	} else {
+		printf("%-26s %-20s %-10s %-9s %-9s %-6s %-6s %s\n", "ADDRESS",
+		       "TYPE", "STATE", "PREFERRED", "VALID", "IFACE", "OWNER",
+		       "USED BY");
+		for (size_t i = 0; i < n; i++)
+			entry_text(&rows[i], users);
+	}
+	HASH_ITER(hh, users, u, tmp) {
+		HASH_DEL(users, u);
+		free(u);
+	}
+	free(rows);
+	odm_hostconf_free(&hc);
+	return 0;
+}
+
+/* A MOVE or RELEASE: one REPLY, OK or a failure. */
+static int simple(struct odmd_msg *m, const char *what)
+{
+	struct odm_hostconf hc;
+	uint8_t buf[ODMD_MSG_MAX];
+	size_t have = 0;
+	int fd = agent_connect(&hc);
+
+	ask(fd, m);
+	answer(fd, buf, &have, m);
 	close(fd);
 	odm_hostconf_free(&hc);
+	if (m->kind != ODMD_K_REPLY || m->rep.status != ODMD_ST_OK)
+		errx(ODM_EX_FAIL, "%s refused: %s", what, m->rep.reason);
 	return 0;
 }
 
 int odm_cmd_move(int argc, char **argv)
 {
-	struct odm_hostconf hc;
-	struct odmd_msg m;
-	uint8_t buf[ODMD_MSG_MAX];
-	size_t have = 0;
-	int fd;
+	struct odmd_msg m = { .kind = ODMD_K_MOVE, .id = 1 };
 
 	(void)argv;
 	if (argc != 1)
 		return odm_usage("move");
-	fd = agent_connect(&hc);
-	ask(fd, ODMD_K_MOVE);
-	answer(fd, buf, &have, &m);
-	close(fd);
-	odm_hostconf_free(&hc);
-	if (m.kind != ODMD_K_REPLY || m.rep.status != ODMD_ST_OK)
-		errx(ODM_EX_FAIL, "move refused: %s", m.rep.reason);
+	simple(&m, "move");
 	printf("moved to a new point of attachment\n");
+	return 0;
+}
+
+int odm_cmd_release(int argc, char **argv)
+{
+	struct odmd_msg m = { .kind = ODMD_K_RELEASE, .id = 1 };
+
+	if (argc != 2 || inet_pton(AF_INET6, argv[1], &m.rel.addr) != 1)
+		return odm_usage("release");
+	simple(&m, "release");
+	printf("released %s\n", argv[1]);
 	return 0;
 }

@@ -19,6 +19,7 @@ int odm_cmd_check(int argc, char **argv);
 int odm_cmd_help(int argc, char **argv);
 int odm_cmd_status(int argc, char **argv);
 int odm_cmd_move(int argc, char **argv);
+int odm_cmd_release(int argc, char **argv);
 
 /* Prints "usage: odm VERB ..." to stderr; returns ODM_EX_USAGE. */
 int odm_usage(const char *verb);

@@ -19,9 +19,9 @@ setup() {
 # odmd stops on TERM; a sanitizer build (ODMD_BIN, see tests/run) then
 # reports what it found, which fails the test.
 teardown() {
-	local rc=0 pid
-	pid=$(pgrep -nf "tools/odmd/odmd -c $CONF") && kill -TERM "$pid" &&
-		for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	local rc=0
+	odmd_stop
+	[ -n "${ODMD_PID2:-}" ] && kill -TERM "$ODMD_PID2" 2>/dev/null
 	if grep -q 'Sanitizer' "$W/odmd.log" 2>/dev/null; then
 		cat "$W/odmd.log" >&2
 		rc=1
@@ -33,7 +33,7 @@ teardown() {
 # write_conf NETWORK_LINES [AUTHORIZE_LINES]
 write_conf() {
 	cat >"$CONF" <<-EOF
-	agent { socket = "$SOCK" timeout = 1500 }
+	agent { socket = "$SOCK" timeout = 1500 state = "$W/state" }
 	network {
 		backend = sim
 		interface = "$HOST_IF"
@@ -48,19 +48,28 @@ write_conf() {
 	EOF
 }
 
+# odmd_start: odmd in the foreground (-d), its log in $W/odmd.log; waits
+# until it serves. ODMD_PID is its parent (ip netns exec execs it).
 odmd_start() {
-	rm -f "$W/odmd.ready"
 	: >"$W/odmd.log"
-	host_exec env ODM_HOOK_STATE="${ODM_HOOK_STATE:-$W/hook.count}" "${ODMD_BIN:-$TOP/tools/odmd/odmd}" -c "$CONF" 2>>"$W/odmd.log" 3>&- &
+	ip netns exec "$HOST_NS" "${ODMD_BIN:-$TOP/tools/odmd/odmd}" -d -c "$CONF" \
+		2>>"$W/odmd.log" 3>&- &
+	ODMD_PID=$!
 	for _ in $(seq 100); do
-		if grep -q "ready on" "$W/odmd.log" 2>/dev/null; then
-			ODMD_PID=$(pgrep -nf "tools/odmd/odmd -c $CONF")
-			return 0
-		fi
+		grep -q "ready on" "$W/odmd.log" 2>/dev/null && return 0
+		kill -0 "$ODMD_PID" 2>/dev/null || break
 		sleep 0.05
 	done
 	cat "$W/odmd.log" >&2
 	return 1
+}
+
+# odmd_stop: TERM, and waits (2 s at most) until it has gone.
+odmd_stop() {
+	[ -n "${ODMD_PID:-}" ] || return 0
+	kill -TERM "$ODMD_PID" 2>/dev/null
+	for _ in $(seq 40); do kill -0 "$ODMD_PID" 2>/dev/null || break; sleep 0.05; done
+	ODMD_PID=
 }
 
 odm() { host_exec env ODM_CONF="$CONF" "$TOP/tools/odm" "$@"; }
@@ -151,8 +160,7 @@ has_addr() { host_exec ip -6 addr show dev "$HOST_IF" | grep -q "inet6 $1/"; }
 	run sc fixed "$SRV_ADDR" 1
 	assert_failure 3
 	grep -q "refused fixed to uid 0" "$W/odmd.log"
-	kill "$ODMD_PID"
-	while kill -0 "$ODMD_PID" 2>/dev/null; do sleep 0.05; done
+	odmd_stop
 	write_conf "offer = {fixed, session-lasting}" 'user "root" { types = {fixed} }'
 	odmd_start
 	run sc fixed "$SRV_ADDR" 1
@@ -174,7 +182,7 @@ has_addr() { host_exec ip -6 addr show dev "$HOST_IF" | grep -q "inet6 $1/"; }
 	echo one >&6
 	run odm move
 	run odm status
-	assert_line --regexp '^2001:db8:40::1 +graceful-replacement +0s '
+	assert_line --regexp '^2001:db8:40::1 +graceful-replacement +deprecated +0s '
 	run sc graceful-replacement "$SRV_ADDR" 1
 	assert_line "setsc: 2001:db8:40:1::1"
 	echo two >&6
@@ -263,15 +271,16 @@ has_addr() { host_exec ip -6 addr show dev "$HOST_IF" | grep -q "inet6 $1/"; }
 
 @test "odmd: the exec backend gets its prefixes from the operator's hook" {
 	cat >"$CONF" <<-EOF
-	agent { socket = "$SOCK" timeout = 3000 }
+	agent { socket = "$SOCK" timeout = 3000 state = "$W/state" }
 	network {
 		backend = exec
 		exec = "$TOP/tools/odmd/hooks/example"
+		exec-env = { "ODM_HOOK_STATE=$W/hook.count" }
 		interface = "$HOST_IF"
 	}
 	authorize { user "root" { types = {fixed} } }
 	EOF
-	ODM_HOOK_STATE=$W/hook.count odmd_start
+	odmd_start
 	srv_start tcp 7700 1
 	run sc nonpersistent "$SRV_ADDR" 7700
 	assert_line "setsc: 2001:db8:78::1"

@@ -114,8 +114,8 @@ static void agent_network_authorize(void)
 	CHECK(hc.net.backend == ODM_BACKEND_SIM);
 	CHECK_STR(hc.net.ifname, "odm0");
 	CHECK(hc.net.offer == (1u << 2 | 1u << 3) && hc.net.attach == hc.net.offer);
-	CHECK(hc.net.npools == 2 && hc.net.pools[1].len == 56);
-	CHECK(hc.net.pools[1].type == NON_PERSISTENT_IPV6_ADDRESS);
+	CHECK(hc.net.npools == 2 && hc.net.pools[1].p.len == 56);
+	CHECK(hc.net.pools[1].p.type == NON_PERSISTENT_IPV6_ADDRESS);
 	CHECK(hc.net.grace_s == 20 && hc.net.lifetime_s == 86400);
 	CHECK(hc.auth.premium == 1u << 1 && hc.auth.max_addresses == 4);
 	CHECK(hc.auth.ngrants == 2);

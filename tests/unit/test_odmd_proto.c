@@ -17,12 +17,13 @@ static struct in6_addr ip(const char *text)
 	return a;
 }
 
-/* One valid message of each kind. */
-static struct odmd_msg sample(unsigned kind)
+/* One valid message of each kind, in version v (1 or 2). */
+static struct odmd_msg sample_v(unsigned v, unsigned kind)
 {
 	struct odmd_msg m;
 
 	memset(&m, 0, sizeof m); /* padding too: tests memcmp structs */
+	m.version = (uint8_t)v;
 	m.kind = (uint8_t)kind;
 	m.id = 0x01020304;
 	switch (kind) {
@@ -42,9 +43,33 @@ static struct odmd_msg sample(unsigned kind)
 		m.st.count = 2;
 		m.st.flags = ODMD_STATUS_MORE;
 		m.st.e[0] = (struct odmd_entry){ ip("2001:db8:b::1"), 3, 64,
-			ODMD_ENT_ODMD | ODMD_ENT_IN_USE, 2, 100, 200 };
+			ODMD_ENT_ODMD | ODMD_ENT_IN_USE, 2, 100, 200, 0, 0, 0, 0, 0 };
 		m.st.e[1] = (struct odmd_entry){ ip("2001:db8:c::2"), 4, 128,
-			ODMD_ENT_DEPRECATED, 7, 0, 30 };
+			ODMD_ENT_DEPRECATED, 7, 0, 30, 0, 0, 0, 0, 0 };
+		if (v == ODMD_PROTO_V1)
+			break;
+		m.st.e[0].flags |= ODMD_ENT_CURRENT;
+		m.st.e[0].owner = ODMD_NO_OWNER;
+		m.st.e[0].age = 12;
+		m.st.e[0].renew = 88;
+		m.st.e[0].sockets = 3;
+		m.st.e[0].state = ODMD_LEASE_IN_USE;
+		m.st.e[1].owner = 1000;
+		m.st.e[1].renew = ODMD_LIFETIME_INFINITE;
+		m.st.e[1].state = ODMD_LEASE_DEPRECATED;
+		break;
+	case ODMD_K_STATUS_REQUEST:
+		m.stq.flags = v == ODMD_PROTO_V1 ? 0 : ODMD_STQ_SOCKETS;
+		break;
+	case ODMD_K_RELEASE:
+		m.rel.addr = ip("2001:db8:d::1");
+		break;
+	case ODMD_K_SOCKETS_REPLY:
+		m.socks.count = 2;
+		m.socks.s[0] = (struct odmd_sock){ ip("2001:db8:b::1"), 1000,
+						   424242, 5353, IPPROTO_UDP };
+		m.socks.s[1] = (struct odmd_sock){ ip("2001:db8:b::1"), 0,
+						   7, 443, IPPROTO_TCP };
 		break;
 	case ODMD_K_ERROR:
 		m.id = 0;
@@ -55,10 +80,21 @@ static struct odmd_msg sample(unsigned kind)
 	return m;
 }
 
-/* Encodes m, decodes it back: the same struct, the whole length. */
-static void round_trip(unsigned kind)
+static struct odmd_msg sample(unsigned kind)
 {
-	struct odmd_msg m = sample(kind), back;
+	return sample_v(ODMD_PROTO_VERSION, kind);
+}
+
+/* Does version 1 have this kind? */
+static bool v1_kind(unsigned kind)
+{
+	return kind != ODMD_K_RELEASE && kind != ODMD_K_SOCKETS_REPLY;
+}
+
+/* Encodes m, decodes it back: the same struct, the whole length. */
+static void round_trip(unsigned v, unsigned kind)
+{
+	struct odmd_msg m = sample_v(v, kind), back;
 	uint8_t buf[ODMD_MSG_MAX], again[ODMD_MSG_MAX];
 	int len = odmd_encode(&m, buf, sizeof buf);
 
@@ -71,8 +107,49 @@ static void round_trip(unsigned kind)
 
 static void round_trips(void)
 {
-	for (unsigned k = ODMD_K_MIN; k <= ODMD_K_MAX; k++)
-		round_trip(k);
+	for (unsigned k = ODMD_K_MIN; k <= ODMD_K_MAX; k++) {
+		round_trip(ODMD_PROTO_VERSION, k);
+		if (v1_kind(k))
+			round_trip(ODMD_PROTO_V1, k);
+	}
+}
+
+/* Version 1 speakers (engines of an older libodm) are understood, and
+ * version 2 kinds do not exist in version 1. */
+static void versions(void)
+{
+	struct odmd_msg m = sample_v(ODMD_PROTO_V1, ODMD_K_REQUEST), out;
+	uint8_t buf[ODMD_MSG_MAX];
+	int len = odmd_encode(&m, buf, sizeof buf);
+
+	CHECK(len == 16 && buf[3] == 1);
+	CHECK(odmd_decode(buf, (size_t)len, &out) == len && out.version == 1);
+	m = sample_v(ODMD_PROTO_V1, ODMD_K_RELEASE);
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EKIND);
+	m = sample(ODMD_K_RELEASE);
+	len = odmd_encode(&m, buf, sizeof buf);
+	buf[3] = 1;
+	CHECK(odmd_decode(buf, (size_t)len, &out) == ODMD_EKIND);
+	/* v1 STATUS_REQUEST is the id alone; v2 carries flags */
+	m = sample_v(ODMD_PROTO_V1, ODMD_K_STATUS_REQUEST);
+	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 4);
+	m.stq.flags = ODMD_STQ_SOCKETS;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ERESERVED);
+	m = sample(ODMD_K_STATUS_REQUEST);
+	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 8);
+	/* a v1 entry has no lease fields, a v2 one a state */
+	m = sample_v(ODMD_PROTO_V1, ODMD_K_STATUS_REPLY);
+	m.st.e[0].sockets = 1;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ERESERVED);
+	m = sample(ODMD_K_STATUS_REPLY);
+	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 8 + 2 * 48);
+	m.st.e[1].state = 0;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EVALUE);
+	m.st.e[1].state = ODMD_LEASE_MAX + 1;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EVALUE);
+	m = sample(ODMD_K_SOCKETS_REPLY);
+	m.socks.s[1].proto = 1;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EVALUE);
 }
 
 /* The bytes of docs/odmd-protocol.md's example. */
@@ -82,7 +159,8 @@ static void wire_layout(void)
 		'O', 'D', 'M', 1, ODMD_K_REQUEST, 0, 0, 8,
 		0x01, 0x02, 0x03, 0x04, 3, 1, 0, 0,
 	};
-	struct odmd_msg m = sample(ODMD_K_REQUEST), r = sample(ODMD_K_REPLY);
+	struct odmd_msg m = sample_v(1, ODMD_K_REQUEST), r = sample(ODMD_K_REPLY);
+	struct odmd_msg st = sample(ODMD_K_STATUS_REPLY);
 	uint8_t buf[ODMD_MSG_MAX];
 
 	CHECK(odmd_encode(&m, buf, sizeof buf) == (int)sizeof request);
@@ -94,14 +172,24 @@ static void wire_layout(void)
 	CHECK(buf[30] == 0 && buf[33] == 44);                /* preferred 300 */
 	CHECK(!memcmp(buf + 34, "\xff\xff\xff\xff", 4));     /* valid */
 	CHECK(buf[38] == 14 && !memcmp(buf + 39, "granted by sim", 14));
-	CHECK(ODMD_STATUS_MAX == 15);
+	CHECK(ODMD_STATUS_MAX_V1 == 15 && ODMD_STATUS_MAX == 10);
+	CHECK(ODMD_SOCKETS_MAX == 17);
+	/* a v2 entry: the v1 part, then owner, age, renew, sockets, state */
+	CHECK(odmd_encode(&st, buf, sizeof buf) == 8 + 8 + 2 * 48);
+	CHECK(buf[3] == 2);
+	CHECK(!memcmp(buf + 16 + 32, "\xff\xff\xff\xff", 4)); /* no owner */
+	CHECK(buf[16 + 39] == 12 && buf[16 + 43] == 88);
+	CHECK(buf[16 + 45] == 3 && buf[16 + 46] == ODMD_LEASE_IN_USE);
+	CHECK(buf[16 + 47] == 0);
+	CHECK(buf[16 + 48 + 34] == 0x03 && buf[16 + 48 + 35] == 0xe8); /* 1000 */
 }
 
-/* Encodes the sample of kind, lets fix() damage the bytes, and checks that
+/* Encodes the sample of kind (version 1 where it has the kind, for the
+ * byte offsets below), lets fix() damage the bytes, and checks that
  * decoding gives want. */
 static int damaged(unsigned kind, void (*fix)(uint8_t *, int *), int want)
 {
-	struct odmd_msg m = sample(kind), out;
+	struct odmd_msg m = sample_v(v1_kind(kind) ? 1 : 2, kind), out;
 	uint8_t buf[ODMD_MSG_MAX + 64] = { 0 };
 	int len = odmd_encode(&m, buf, sizeof buf), rc;
 
@@ -121,9 +209,10 @@ static void set_len(uint8_t *b, int *len, int body)
 }
 
 static void f_magic(uint8_t *b, int *l) { (void)l; b[1] = 'X'; }
-static void f_version(uint8_t *b, int *l) { (void)l; b[3] = 2; }
+static void f_version(uint8_t *b, int *l) { (void)l; b[3] = 3; }
+static void f_version0(uint8_t *b, int *l) { (void)l; b[3] = 0; }
 static void f_kind0(uint8_t *b, int *l) { (void)l; b[4] = 0; }
-static void f_kind7(uint8_t *b, int *l) { (void)l; b[4] = 7; }
+static void f_kind9(uint8_t *b, int *l) { (void)l; b[4] = 9; }
 static void f_hflags(uint8_t *b, int *l) { (void)l; b[5] = 0x80; }
 static void f_toolong(uint8_t *b, int *l) { set_len(b, l, ODMD_BODY_MAX + 1); }
 static void f_huge(uint8_t *b, int *l) { (void)l; b[6] = b[7] = 0xff; }
@@ -158,6 +247,9 @@ static void f_eflags(uint8_t *b, int *l) { (void)l; b[16 + 18] = 0x80; }
 static void f_elen(uint8_t *b, int *l) { (void)l; b[9] = 8; }
 static void f_ectl(uint8_t *b, int *l) { (void)l; b[12] = 0x1b; }
 static void f_idlen(uint8_t *b, int *l) { set_len(b, l, 5); }
+static void f_sockrsvd(uint8_t *b, int *l) { (void)l; b[16 + 27] = 1; }
+static void f_sockcount(uint8_t *b, int *l) { (void)l; b[12] = 1; }
+static void f_rellen(uint8_t *b, int *l) { set_len(b, l, 19); }
 
 static void malformed(void)
 {
@@ -165,8 +257,9 @@ static void malformed(void)
 	for (unsigned k = ODMD_K_MIN; k <= ODMD_K_MAX; k++) {
 		CHECK(damaged(k, f_magic, ODMD_EMAGIC));
 		CHECK(damaged(k, f_version, ODMD_EVERSION));
+		CHECK(damaged(k, f_version0, ODMD_EVERSION));
 		CHECK(damaged(k, f_kind0, ODMD_EKIND));
-		CHECK(damaged(k, f_kind7, ODMD_EKIND));
+		CHECK(damaged(k, f_kind9, ODMD_EKIND));
 		CHECK(damaged(k, f_hflags, ODMD_ERESERVED));
 		CHECK(damaged(k, f_toolong, ODMD_ETOOLONG));
 		CHECK(damaged(k, f_huge, ODMD_ETOOLONG));
@@ -203,6 +296,10 @@ static void malformed(void)
 	/* STATUS_REQUEST, MOVE */
 	CHECK(damaged(ODMD_K_STATUS_REQUEST, f_idlen, ODMD_ELENGTH));
 	CHECK(damaged(ODMD_K_MOVE, f_idlen, ODMD_ELENGTH));
+	/* SOCKETS_REPLY, RELEASE (version 2) */
+	CHECK(damaged(ODMD_K_SOCKETS_REPLY, f_sockrsvd, ODMD_ERESERVED));
+	CHECK(damaged(ODMD_K_SOCKETS_REPLY, f_sockcount, ODMD_ELENGTH));
+	CHECK(damaged(ODMD_K_RELEASE, f_rellen, ODMD_ELENGTH));
 }
 
 /* A bad header is refused from its first wrong byte, before the rest. */
@@ -213,7 +310,7 @@ static void early_rejection(void)
 
 	CHECK(odmd_decode("X", 1, &out) == ODMD_EMAGIC);
 	CHECK(odmd_decode("OD", 2, &out) == 0);
-	CHECK(odmd_decode("ODM\x02", 4, &out) == ODMD_EVERSION);
+	CHECK(odmd_decode("ODM\x03", 4, &out) == ODMD_EVERSION);
 	CHECK(odmd_decode("ODM\x01\x09", 5, &out) == ODMD_EKIND);
 	CHECK(odmd_decode(big, sizeof big, &out) == ODMD_ETOOLONG);
 	CHECK(odmd_decode("", 0, &out) == 0);
@@ -271,18 +368,34 @@ static void encode_limits(void)
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EREASON);
 	strcpy(m.rep.reason, "tab\there");
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EREASON);
+	m = sample_v(1, ODMD_K_STATUS_REPLY);
+	m.st.count = ODMD_STATUS_MAX_V1;
+	for (int i = 0; i < ODMD_STATUS_MAX_V1; i++)
+		m.st.e[i] = m.st.e[0];
+	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 8 + 15 * 32);
+	m.st.count = ODMD_STATUS_MAX_V1 + 1;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ELENGTH);
 	m = sample(ODMD_K_STATUS_REPLY);
 	m.st.count = ODMD_STATUS_MAX;
 	for (int i = 0; i < ODMD_STATUS_MAX; i++)
 		m.st.e[i] = m.st.e[0];
-	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 8 + 15 * 32);
+	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 8 + 10 * 48);
 	m.st.count = ODMD_STATUS_MAX + 1;
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ELENGTH);
+	m = sample(ODMD_K_SOCKETS_REPLY);
+	m.socks.count = ODMD_SOCKETS_MAX;
+	for (int i = 0; i < ODMD_SOCKETS_MAX; i++)
+		m.socks.s[i] = m.socks.s[0];
+	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 8 + 17 * 28);
 	m = sample(ODMD_K_REQUEST);
 	m.req.type = 0;
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ETYPE);
 	m.kind = 9;
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EKIND);
+	m.kind = ODMD_K_REQUEST;
+	m.req.type = 1;
+	m.version = 3;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EVERSION);
 	CHECK_STR(odmd_strerror(ODMD_EMAGIC), "bad magic");
 	CHECK_STR(odmd_strerror(-99), "unknown error");
 	CHECK_STR(odmd_strerror(5), "unknown error");
@@ -346,8 +459,9 @@ static void fuzz(void)
 		if (len >= ODMD_HDR_LEN && below(2)) { /* a plausible header */
 			unsigned body = below(ODMD_BODY_MAX + 8);
 
-			memcpy(buf, "ODM\x01", 4);
-			buf[4] = (uint8_t)(1 + below(6));
+			memcpy(buf, "ODM", 3);
+			buf[3] = (uint8_t)(1 + below(2));
+			buf[4] = (uint8_t)(1 + below(ODMD_K_MAX));
 			buf[5] = below(16) ? 0 : buf[5];
 			buf[6] = (uint8_t)(body >> 8);
 			buf[7] = (uint8_t)body;
@@ -355,7 +469,8 @@ static void fuzz(void)
 		bad += !probe(buf, len);
 	}
 	for (int i = 0; i < 200000; i++) {
-		struct odmd_msg m = sample(1 + below(6));
+		unsigned k = 1 + below(ODMD_K_MAX);
+		struct odmd_msg m = sample_v(v1_kind(k) && below(2) ? 1 : 2, k);
 		int len = odmd_encode(&m, buf, sizeof buf), n = 1 + (int)below(4);
 
 		for (int j = 0; j < n; j++) {
@@ -387,6 +502,7 @@ static void fuzz(void)
 int main(void)
 {
 	RUN(round_trips);
+	RUN(versions);
 	RUN(wire_layout);
 	RUN(malformed);
 	RUN(early_rejection);

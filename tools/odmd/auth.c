@@ -1,25 +1,58 @@
 /* auth.c: the authorization decision of odmd. */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "auth.h"
+#include "dlog.h"
 #include "proto.h"
+
+void auth_resolve(struct odm_hc_auth *auth)
+{
+	for (size_t i = 0; i < auth->ngrants; i++) {
+		struct odm_hc_grant *g = &auth->grants[i];
+		struct passwd *pw;
+		char *end;
+		unsigned long v;
+
+		g->uid = -1;
+		if (g->program || strcmp(g->who, "*") == 0)
+			continue;
+		v = strtoul(g->who, &end, 10);
+		if (g->who[0] && !*end && v < 0xffffffffUL) {
+			g->uid = (long)v;
+			continue;
+		}
+		if ((pw = getpwnam(g->who)))
+			g->uid = (long)pw->pw_uid;
+		else
+			dlog_warn("authorize: no user \"%s\": its grant applies "
+				  "to nobody", g->who);
+	}
+}
+
+bool auth_needs_program(const struct odm_hc_auth *auth, sc_type type)
+{
+	if (!(auth->premium & (1u << type)))
+		return false;
+	for (size_t i = 0; i < auth->ngrants; i++)
+		if (auth->grants[i].program &&
+		    (auth->grants[i].types & (1u << type)))
+			return true;
+	return false;
+}
 
 /* Does grant g name this requester? */
 static bool names(const struct odm_hc_grant *g, const struct odmd_requester *who)
 {
-	char uid[16];
-
 	if (g->program)
 		return who->exe && strcmp(g->who, who->exe) == 0;
-	snprintf(uid, sizeof uid, "%u", (unsigned)who->uid);
-	return strcmp(g->who, "*") == 0 || strcmp(g->who, uid) == 0 ||
-	       (who->user && strcmp(g->who, who->user) == 0);
+	return strcmp(g->who, "*") == 0 || (g->uid >= 0 && (uid_t)g->uid == who->uid);
 }
 
 int odmd_authorize(const struct odm_hc_auth *auth,
-		   const struct odmd_requester *who, sc_type type,
-		   unsigned held, char *reason, size_t rlen)
+		   const struct odmd_requester *who, sc_type type, long owned,
+		   char *reason, size_t rlen)
 {
 	bool premium = auth->premium & (1u << type), granted = !premium;
 	unsigned max = auth->max_addresses;
@@ -39,9 +72,9 @@ int odmd_authorize(const struct odm_hc_auth *auth,
 			 (unsigned)who->uid, who->exe ? who->exe : "?");
 		return ODMD_ST_DENIED;
 	}
-	if (held >= max) {
-		snprintf(reason, rlen, "uid %u holds %u addresses, its quota",
-			 (unsigned)who->uid, held);
+	if (owned >= 0 && (unsigned long)owned >= max) {
+		snprintf(reason, rlen, "uid %u holds %ld addresses, its quota",
+			 (unsigned)who->uid, owned);
 		return ODMD_ST_DENIED;
 	}
 	return ODMD_ST_OK;

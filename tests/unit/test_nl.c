@@ -1,10 +1,13 @@
-/* test_odmd_kaddr.c: odmd's kernel operations against the kernel, in a
- * network namespace of the test's own (unshare: needs root): typed
- * addresses marked with IFA_PROTO, their lifetimes, re-adoption by dump,
- * and sock_diag's view of which addresses sockets use. */
+/* test_nl.c: the shared netlink code (common/nl.c, nl_msg.c) against the
+ * kernel, in a network namespace of the test's own (unshare: needs root):
+ * typed addresses marked with IFA_PROTO, their lifetimes and marks, found
+ * again by dump; sock_diag's view of which addresses sockets use; the
+ * `from` rules and default routes of odmd's links. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
 #include <linux/version.h>
 #include <net/if.h>
 #include <sched.h>
@@ -12,8 +15,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "kaddr.h"
+#include "nl.h"
 #include "odm.h"
+#include "proto.h"
 #include "test.h"
 
 /* The header's enum, where it has one (5.18+), must agree with our number. */
@@ -22,6 +26,70 @@ _Static_assert(ODMD_IFA_PROTO == IFA_PROTO, "IFA_PROTO number");
 #endif
 
 static int ifindex;
+
+/* One address as the dump shows odmd's: type from the mark. */
+struct odmd_kaddr {
+	struct in6_addr addr;
+	int ifindex;
+	unsigned plen, type, proto;
+	uint32_t flags, preferred, valid;
+};
+
+static int kaddr(uint16_t type, uint16_t flags, int ifi,
+		 const struct in6_addr *a, unsigned plen, uint32_t pref,
+		 uint32_t valid, uint8_t proto)
+{
+	char buf[ODM_NL_MSG_MAX];
+
+	return odm_nl_ask(&odm_nl_libc, NETLINK_ROUTE,
+			  odm_nl_msg_addr(buf, type, flags, ifi, a, plen, pref,
+					  valid, proto), NULL, NULL);
+}
+
+static int odmd_kaddr_add(int ifi, const struct in6_addr *a, unsigned plen,
+			  uint32_t pref, uint32_t valid, uint8_t proto)
+{
+	return kaddr(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifi, a, plen, pref,
+		     valid, proto);
+}
+
+static int odmd_kaddr_change_lifetimes(int ifi, const struct in6_addr *a,
+				       unsigned plen, uint32_t pref,
+				       uint32_t valid, uint8_t proto)
+{
+	return kaddr(RTM_NEWADDR, NLM_F_REPLACE, ifi, a, plen, pref, valid, proto);
+}
+
+static int odmd_kaddr_del(int ifi, const struct in6_addr *a, unsigned plen)
+{
+	return kaddr(RTM_DELADDR, 0, ifi, a, plen, 0, 0, 0);
+}
+
+static int count_sock(const struct nlmsghdr *h, void *arg)
+{
+	struct odm_nlsock s;
+
+	if (odm_nl_parse_sock(h, &s) && s.state != 6 /* TIME_WAIT */)
+		(*(int *)arg)++;
+	return MNL_CB_OK;
+}
+
+/* 1 if a TCP or UDP socket uses a as its local address, 0 if none. */
+static int odmd_kaddr_in_use(const struct in6_addr *a)
+{
+	char buf[ODM_NL_MSG_MAX];
+	int n = 0, rc;
+
+	rc = odm_nl_ask(&odm_nl_libc, NETLINK_SOCK_DIAG,
+			odm_nl_msg_sockdiag(buf, IPPROTO_TCP, ODM_NL_TCP_STATES, a),
+			count_sock, &n);
+	if (!rc)
+		rc = odm_nl_ask(&odm_nl_libc, NETLINK_SOCK_DIAG,
+				odm_nl_msg_sockdiag(buf, IPPROTO_UDP,
+						    ODM_NL_UDP_STATES, a),
+				count_sock, &n);
+	return rc ? rc : n > 0;
+}
 
 static struct in6_addr ip(const char *text)
 {
@@ -35,15 +103,23 @@ static struct in6_addr ip(const char *text)
 static int mine(const char *text, struct odmd_kaddr *e)
 {
 	struct in6_addr a = ip(text);
-	struct odmd_kaddr *list;
+	struct odm_nladdr *list;
 	size_t n;
 	int found = 0;
 
-	if (odmd_kaddr_list_mine(&list, &n) != 0)
+	if (odm_nl_dump_addrs(&odm_nl_libc, &list, &n) != 0)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!memcmp(&list[i].addr, &a, sizeof a)) {
-			*e = list[i];
+		if (!memcmp(&list[i].addr, &a, sizeof a) &&
+		    odmd_type_of_proto(list[i].proto)) {
+			e->addr = list[i].addr;
+			e->ifindex = list[i].ifindex;
+			e->plen = list[i].plen;
+			e->proto = list[i].proto;
+			e->type = odmd_type_of_proto(list[i].proto);
+			e->flags = list[i].flags;
+			e->preferred = list[i].preferred;
+			e->valid = list[i].valid;
 			found = 1;
 		}
 	free(list);
@@ -96,10 +172,11 @@ static void bad_lifetimes(void)
 {
 	struct in6_addr a = ip("2001:db8:1::11");
 
+	/* The kernel's own checks, reported as they are. */
 	CHECK(odmd_kaddr_add(ifindex, &a, 64, 0, 0, 0xd1) == -EINVAL);
 	CHECK(odmd_kaddr_add(ifindex, &a, 64, 100, 10, 0xd1) == -EINVAL);
 	CHECK(odmd_kaddr_add(ifindex, &a, 129, 10, 10, 0xd1) == -EINVAL);
-	CHECK(odmd_kaddr_add(0, &a, 64, 10, 10, 0xd1) == -EINVAL);
+	CHECK(odmd_kaddr_add(0, &a, 64, 10, 10, 0xd1) == -ENODEV);
 	CHECK(odmd_kaddr_add(9999, &a, 64, 10, 10, 0xd1) == -ENODEV);
 }
 
@@ -124,7 +201,7 @@ static void every_type_readopted(void)
 	}
 	/* a protocol outside odmd's range is not odmd's */
 	struct in6_addr other = ip("2001:db8:f::5");
-	CHECK(odmd_kaddr_add(ifindex, &other, 128, 60, 60, 0xd5) == 0);
+	CHECK(odmd_kaddr_add(ifindex, &other, 128, 60, 60, 0xd6) == 0);
 	CHECK(!mine("2001:db8:f::5", &e));
 	CHECK(odmd_kaddr_del(ifindex, &other, 128) == 0);
 }
@@ -161,6 +238,41 @@ static void deprecate(void)
 		printf("# a change without IFA_PROTO resets the protocol to 0\n");
 	CHECK(odmd_kaddr_change_lifetimes(ifindex, &a, 64, 0, 30, 0xd2) == 0);
 	CHECK(mine("2001:db8:1::10", &e) && e.proto == 0xd2);
+	/* A replace sets the draining mark, and takes it back. */
+	CHECK(odmd_kaddr_change_lifetimes(ifindex, &a, 64, 300, 600,
+		odmd_proto_draining_of_type(SESSION_LASTING_IPV6_ADDRESS)) == 0);
+	CHECK(mine("2001:db8:1::10", &e) && e.proto == 0xda);
+	CHECK(e.type == SESSION_LASTING_IPV6_ADDRESS && odmd_proto_draining(e.proto));
+	CHECK(odmd_kaddr_change_lifetimes(ifindex, &a, 64, 0, 30, 0xd2) == 0);
+	CHECK(mine("2001:db8:1::10", &e) && !odmd_proto_draining(e.proto));
+}
+
+/* odmd's links of their own: a `from` rule into a table, whose default
+ * route leaves by the link (with a gateway or point-to-point). */
+static void rules_and_routes(void)
+{
+	struct in6_addr p = ip("2001:db8:70::"), gw = ip("fe80::1");
+	char buf[ODM_NL_MSG_MAX];
+
+	CHECK(odm_nl_ask(&odm_nl_libc, NETLINK_ROUTE,
+			 odm_nl_msg_rule(buf, RTM_NEWRULE, &p, 56, 301, 1000),
+			 NULL, NULL) == 0);
+	CHECK_HAS(run("ip -6 rule show"), "1000:\tfrom 2001:db8:70::/56 lookup 301");
+	CHECK(odm_nl_ask(&odm_nl_libc, NETLINK_ROUTE,
+			 odm_nl_msg_rule(buf, RTM_NEWRULE, &p, 56, 301, 1000),
+			 NULL, NULL) == -EEXIST);
+	CHECK(odm_nl_ask(&odm_nl_libc, NETLINK_ROUTE,
+			 odm_nl_msg_default_route(buf, RTM_NEWROUTE, ifindex, 301,
+						  &gw), NULL, NULL) == 0);
+	CHECK_HAS(run("ip -6 route show table 301"), "default via fe80::1 dev a0");
+	CHECK(odm_nl_ask(&odm_nl_libc, NETLINK_ROUTE,
+			 odm_nl_msg_default_route(buf, RTM_NEWROUTE, ifindex, 302,
+						  NULL), NULL, NULL) == 0);
+	CHECK_HAS(run("ip -6 route show table 302"), "default dev a0");
+	CHECK(odm_nl_ask(&odm_nl_libc, NETLINK_ROUTE,
+			 odm_nl_msg_rule(buf, RTM_DELRULE, &p, 56, 301, 1000),
+			 NULL, NULL) == 0);
+	CHECK(*run("ip -6 rule show | grep 2001:db8:70") == '\0');
 }
 
 /* in_use, waiting up to 1 s for want (closing TCP takes a moment). */
@@ -262,7 +374,7 @@ static void del(void)
 int main(void)
 {
 	if (unshare(CLONE_NEWNET) != 0) {
-		printf("ok 1 - odmd_kaddr # SKIP cannot unshare a network namespace\n1..1\n");
+		printf("ok 1 - nl # SKIP cannot unshare a network namespace\n1..1\n");
 		return 0;
 	}
 	if (system("ip link set lo up && ip link add a0 type veth peer name a1 && "
@@ -276,6 +388,7 @@ int main(void)
 	RUN(every_type_readopted);
 	RUN(foreign_addresses_are_not_mine);
 	RUN(deprecate);
+	RUN(rules_and_routes);
 	RUN(in_use_tcp);
 	RUN(in_use_udp);
 	RUN(del);

@@ -59,8 +59,9 @@ static int reason_len(const char *r)
 	return n <= ODMD_REASON_MAX && printable(r, n) ? (int)n : -1;
 }
 
-/* The body length the kind allows, from the header alone: [*min, *max]. */
-static int body_bounds(unsigned kind, size_t *min, size_t *max)
+/* The body length the kind allows in version v, from the header alone:
+ * [*min, *max]. */
+static int body_bounds(unsigned v, unsigned kind, size_t *min, size_t *max)
 {
 	switch (kind) {
 	case ODMD_K_REQUEST:
@@ -71,16 +72,32 @@ static int body_bounds(unsigned kind, size_t *min, size_t *max)
 		*max = ODMD_REPLY_MIN + ODMD_REASON_MAX;
 		return 0;
 	case ODMD_K_STATUS_REQUEST:
+		*min = *max = v == ODMD_PROTO_V1 ? ODMD_IDONLY_LEN
+						 : ODMD_STATUS_Q_LEN;
+		return 0;
 	case ODMD_K_MOVE:
 		*min = *max = ODMD_IDONLY_LEN;
 		return 0;
 	case ODMD_K_STATUS_REPLY:
 		*min = ODMD_STATUS_HDR;
-		*max = ODMD_STATUS_HDR + ODMD_STATUS_MAX * ODMD_ENTRY_LEN;
+		*max = ODMD_STATUS_HDR + (v == ODMD_PROTO_V1
+			       ? ODMD_STATUS_MAX_V1 * ODMD_ENTRY_LEN_V1
+			       : ODMD_STATUS_MAX * ODMD_ENTRY_LEN);
 		return 0;
 	case ODMD_K_ERROR:
 		*min = ODMD_ERROR_MIN;
 		*max = ODMD_ERROR_MIN + ODMD_REASON_MAX;
+		return 0;
+	case ODMD_K_RELEASE:
+		if (v == ODMD_PROTO_V1)
+			break;
+		*min = *max = ODMD_RELEASE_LEN;
+		return 0;
+	case ODMD_K_SOCKETS_REPLY:
+		if (v == ODMD_PROTO_V1)
+			break;
+		*min = ODMD_STATUS_HDR;
+		*max = ODMD_STATUS_HDR + ODMD_SOCKETS_MAX * ODMD_SOCK_LEN;
 		return 0;
 	}
 	return ODMD_EKIND;
@@ -91,9 +108,42 @@ static int type_ok(unsigned t)
 	return t >= 1 && t <= 4;
 }
 
-/* The rules on field values that encode and decode share. */
-static int check(const struct odmd_msg *m)
+static int check_entries(unsigned v, const struct odmd_msg *m)
 {
+	if (m->st.count > (v == ODMD_PROTO_V1 ? ODMD_STATUS_MAX_V1
+					      : ODMD_STATUS_MAX))
+		return ODMD_ELENGTH;
+	if (m->st.flags & ~ODMD_STATUS_MORE)
+		return ODMD_ERESERVED;
+	for (unsigned i = 0; i < m->st.count; i++) {
+		const struct odmd_entry *e = &m->st.e[i];
+
+		if (e->flags & ~(v == ODMD_PROTO_V1 ? ODMD_ENT_ALL_V1
+						    : ODMD_ENT_ALL))
+			return ODMD_ERESERVED;
+		if (v == ODMD_PROTO_V1 &&
+		    (e->owner || e->age || e->renew || e->sockets || e->state))
+			return ODMD_ERESERVED;
+		if (!type_ok(e->type))
+			return ODMD_ETYPE;
+		if (e->plen > 128)
+			return ODMD_EVALUE;
+		if (v != ODMD_PROTO_V1 &&
+		    (e->state < 1 || e->state > ODMD_LEASE_MAX))
+			return ODMD_EVALUE;
+	}
+	return 0;
+}
+
+/* The rules on field values that encode and decode share. */
+static int check(unsigned v, const struct odmd_msg *m)
+{
+	size_t min, max;
+
+	if (v != ODMD_PROTO_V1 && v != ODMD_PROTO_VERSION)
+		return ODMD_EVERSION;
+	if (body_bounds(v, m->kind, &min, &max))
+		return ODMD_EKIND;
 	switch (m->kind) {
 	case ODMD_K_REQUEST:
 		if (m->req.flags & ~ODMD_REQ_ON_NET)
@@ -106,25 +156,25 @@ static int check(const struct odmd_msg *m)
 			return ODMD_ETYPE;
 		return reason_len(m->rep.reason) < 0 ? ODMD_EREASON : 0;
 	case ODMD_K_STATUS_REPLY:
-		if (m->st.count > ODMD_STATUS_MAX)
+		return check_entries(v, m);
+	case ODMD_K_SOCKETS_REPLY:
+		if (m->socks.count > ODMD_SOCKETS_MAX)
 			return ODMD_ELENGTH;
-		if (m->st.flags & ~ODMD_STATUS_MORE)
+		if (m->socks.flags & ~ODMD_STATUS_MORE)
 			return ODMD_ERESERVED;
-		for (unsigned i = 0; i < m->st.count; i++) {
-			const struct odmd_entry *e = &m->st.e[i];
-
-			if (e->flags & ~ODMD_ENT_ALL)
-				return ODMD_ERESERVED;
-			if (!type_ok(e->type))
-				return ODMD_ETYPE;
-			if (e->plen > 128)
+		for (unsigned i = 0; i < m->socks.count; i++)
+			if (m->socks.s[i].proto != IPPROTO_TCP &&
+			    m->socks.s[i].proto != IPPROTO_UDP)
 				return ODMD_EVALUE;
-		}
 		return 0;
 	case ODMD_K_ERROR:
 		return reason_len(m->err.reason) < 0 ? ODMD_EREASON : 0;
 	case ODMD_K_STATUS_REQUEST:
+		if (v == ODMD_PROTO_V1 && m->stq.flags)
+			return ODMD_ERESERVED;
+		return m->stq.flags & ~ODMD_STQ_SOCKETS ? ODMD_ERESERVED : 0;
 	case ODMD_K_MOVE:
+	case ODMD_K_RELEASE:
 		return 0;
 	}
 	return ODMD_EKIND;
@@ -140,9 +190,9 @@ static int header(const uint8_t *p, size_t len)
 	for (size_t i = 0; i < 3 && i < len; i++)
 		if (p[i] != magic[i])
 			return ODMD_EMAGIC;
-	if (len > 3 && p[3] != ODMD_PROTO_VERSION)
+	if (len > 3 && p[3] != ODMD_PROTO_V1 && p[3] != ODMD_PROTO_VERSION)
 		return ODMD_EVERSION;
-	if (len > 4 && body_bounds(p[4], &min, &max) < 0)
+	if (len > 4 && body_bounds(p[3], p[4], &min, &max) < 0)
 		return ODMD_EKIND;
 	if (len > 5 && p[5] != 0)
 		return ODMD_ERESERVED;
@@ -166,6 +216,64 @@ static int take_reason(char *dst, const uint8_t *p, size_t n)
 	return 0;
 }
 
+static int decode_entries(unsigned v, const uint8_t *b, int body,
+			  struct odmd_msg *out)
+{
+	size_t elen = v == ODMD_PROTO_V1 ? ODMD_ENTRY_LEN_V1 : ODMD_ENTRY_LEN;
+
+	out->st.count = b[4];
+	out->st.flags = b[5];
+	if ((size_t)body != ODMD_STATUS_HDR + b[4] * elen)
+		return ODMD_ELENGTH;
+	if (get16(b + 6))
+		return ODMD_ERESERVED;
+	for (unsigned i = 0; i < out->st.count; i++) {
+		const uint8_t *q = b + ODMD_STATUS_HDR + i * elen;
+		struct odmd_entry *e = &out->st.e[i];
+
+		memcpy(&e->addr, q, 16);
+		e->type = q[16];
+		e->plen = q[17];
+		e->flags = get16(q + 18);
+		e->ifindex = get32(q + 20);
+		e->preferred = get32(q + 24);
+		e->valid = get32(q + 28);
+		if (v == ODMD_PROTO_V1)
+			continue;
+		e->owner = get32(q + 32);
+		e->age = get32(q + 36);
+		e->renew = get32(q + 40);
+		e->sockets = get16(q + 44);
+		e->state = q[46];
+		if (q[47])
+			return ODMD_ERESERVED;
+	}
+	return 0;
+}
+
+static int decode_sockets(const uint8_t *b, int body, struct odmd_msg *out)
+{
+	out->socks.count = b[4];
+	out->socks.flags = b[5];
+	if ((size_t)body != ODMD_STATUS_HDR + b[4] * (size_t)ODMD_SOCK_LEN)
+		return ODMD_ELENGTH;
+	if (get16(b + 6))
+		return ODMD_ERESERVED;
+	for (unsigned i = 0; i < out->socks.count; i++) {
+		const uint8_t *q = b + ODMD_STATUS_HDR + i * ODMD_SOCK_LEN;
+		struct odmd_sock *s = &out->socks.s[i];
+
+		memcpy(&s->addr, q, 16);
+		s->uid = get32(q + 16);
+		s->inode = get32(q + 20);
+		s->port = get16(q + 24);
+		s->proto = q[26];
+		if (q[27])
+			return ODMD_ERESERVED;
+	}
+	return 0;
+}
+
 int odmd_decode(const void *buf, size_t len, struct odmd_msg *out)
 {
 	const uint8_t *p = buf, *b = p + ODMD_HDR_LEN;
@@ -176,6 +284,7 @@ int odmd_decode(const void *buf, size_t len, struct odmd_msg *out)
 	if (len < ODMD_HDR_LEN || len < ODMD_HDR_LEN + (size_t)body)
 		return 0;
 	memset(out, 0, sizeof *out);
+	out->version = p[3];
 	out->kind = p[4];
 	if (out->kind != ODMD_K_ERROR)
 		out->id = get32(b);
@@ -196,25 +305,21 @@ int odmd_decode(const void *buf, size_t len, struct odmd_msg *out)
 			return ODMD_ELENGTH;
 		rc = take_reason(out->rep.reason, b + 31, b[30]);
 		break;
-	case ODMD_K_STATUS_REPLY:
-		out->st.count = b[4];
-		out->st.flags = b[5];
-		if (body != ODMD_STATUS_HDR + b[4] * ODMD_ENTRY_LEN)
-			return ODMD_ELENGTH;
-		if (get16(b + 6))
+	case ODMD_K_STATUS_REQUEST:
+		if (out->version == ODMD_PROTO_V1)
+			break;
+		out->stq.flags = b[4];
+		if (b[5] || get16(b + 6))
 			return ODMD_ERESERVED;
-		for (unsigned i = 0; i < out->st.count; i++) {
-			const uint8_t *q = b + ODMD_STATUS_HDR + i * ODMD_ENTRY_LEN;
-			struct odmd_entry *e = &out->st.e[i];
-
-			memcpy(&e->addr, q, 16);
-			e->type = q[16];
-			e->plen = q[17];
-			e->flags = get16(q + 18);
-			e->ifindex = get32(q + 20);
-			e->preferred = get32(q + 24);
-			e->valid = get32(q + 28);
-		}
+		break;
+	case ODMD_K_RELEASE:
+		memcpy(&out->rel.addr, b + 4, 16);
+		break;
+	case ODMD_K_STATUS_REPLY:
+		rc = decode_entries(out->version, b, body, out);
+		break;
+	case ODMD_K_SOCKETS_REPLY:
+		rc = decode_sockets(b, body, out);
 		break;
 	case ODMD_K_ERROR:
 		out->err.code = b[0];
@@ -224,14 +329,60 @@ int odmd_decode(const void *buf, size_t len, struct odmd_msg *out)
 		break;
 	}
 	if (rc == 0)
-		rc = check(out);
+		rc = check(out->version, out);
 	return rc < 0 ? rc : ODMD_HDR_LEN + body;
+}
+
+static uint8_t *encode_entries(uint8_t *p, unsigned v, const struct odmd_msg *m)
+{
+	p = put8(p, m->st.count);
+	p = put8(p, m->st.flags);
+	p = put16(p, 0);
+	for (unsigned i = 0; i < m->st.count; i++) {
+		const struct odmd_entry *e = &m->st.e[i];
+
+		p = put_bytes(p, &e->addr, 16);
+		p = put8(p, e->type);
+		p = put8(p, e->plen);
+		p = put16(p, e->flags);
+		p = put32(p, e->ifindex);
+		p = put32(p, e->preferred);
+		p = put32(p, e->valid);
+		if (v == ODMD_PROTO_V1)
+			continue;
+		p = put32(p, e->owner);
+		p = put32(p, e->age);
+		p = put32(p, e->renew);
+		p = put16(p, e->sockets);
+		p = put8(p, e->state);
+		p = put8(p, 0);
+	}
+	return p;
+}
+
+static uint8_t *encode_sockets(uint8_t *p, const struct odmd_msg *m)
+{
+	p = put8(p, m->socks.count);
+	p = put8(p, m->socks.flags);
+	p = put16(p, 0);
+	for (unsigned i = 0; i < m->socks.count; i++) {
+		const struct odmd_sock *s = &m->socks.s[i];
+
+		p = put_bytes(p, &s->addr, 16);
+		p = put32(p, s->uid);
+		p = put32(p, s->inode);
+		p = put16(p, s->port);
+		p = put8(p, s->proto);
+		p = put8(p, 0);
+	}
+	return p;
 }
 
 int odmd_encode(const struct odmd_msg *m, void *buf, size_t cap)
 {
 	uint8_t tmp[ODMD_MSG_MAX], *p = tmp + ODMD_HDR_LEN;
-	int rc = check(m);
+	unsigned v = m->version ? m->version : ODMD_PROTO_VERSION;
+	int rc = check(v, m);
 	size_t len;
 
 	if (rc < 0)
@@ -253,21 +404,21 @@ int odmd_encode(const struct odmd_msg *m, void *buf, size_t cap)
 		p = put8(p, strlen(m->rep.reason));
 		p = put_bytes(p, m->rep.reason, strlen(m->rep.reason));
 		break;
-	case ODMD_K_STATUS_REPLY:
-		p = put8(p, m->st.count);
-		p = put8(p, m->st.flags);
+	case ODMD_K_STATUS_REQUEST:
+		if (v == ODMD_PROTO_V1)
+			break;
+		p = put8(p, m->stq.flags);
+		p = put8(p, 0);
 		p = put16(p, 0);
-		for (unsigned i = 0; i < m->st.count; i++) {
-			const struct odmd_entry *e = &m->st.e[i];
-
-			p = put_bytes(p, &e->addr, 16);
-			p = put8(p, e->type);
-			p = put8(p, e->plen);
-			p = put16(p, e->flags);
-			p = put32(p, e->ifindex);
-			p = put32(p, e->preferred);
-			p = put32(p, e->valid);
-		}
+		break;
+	case ODMD_K_RELEASE:
+		p = put_bytes(p, &m->rel.addr, 16);
+		break;
+	case ODMD_K_STATUS_REPLY:
+		p = encode_entries(p, v, m);
+		break;
+	case ODMD_K_SOCKETS_REPLY:
+		p = encode_sockets(p, m);
 		break;
 	case ODMD_K_ERROR:
 		p = put8(p, m->err.code);
@@ -278,8 +429,8 @@ int odmd_encode(const struct odmd_msg *m, void *buf, size_t cap)
 	len = (size_t)(p - tmp);
 	if (len > cap)
 		return ODMD_ENOSPC;
-	put16(put8(put8(put8(put_bytes(tmp, "ODM", 3), ODMD_PROTO_VERSION),
-			m->kind), 0), (unsigned)(len - ODMD_HDR_LEN));
+	put16(put8(put8(put8(put_bytes(tmp, "ODM", 3), v), m->kind), 0),
+	      (unsigned)(len - ODMD_HDR_LEN));
 	memcpy(buf, tmp, len);
 	return (int)len;
 }
