@@ -138,8 +138,13 @@ static void name_users(struct user *users)
 				snprintf(fdpath, sizeof fdpath, "/proc/%s/comm",
 					 p->d_name);
 				if ((cf = fopen(fdpath, "re"))) {
-					if (fgets(comm, sizeof comm, cf))
-						comm[strcspn(comm, "\n")] = '\0';
+					/* The name may hold a newline itself:
+					 * only the last one is the file's. */
+					size_t k = fread(comm, 1, sizeof comm - 1, cf);
+
+					comm[k] = '\0';
+					if (k && comm[k - 1] == '\n')
+						comm[k - 1] = '\0';
 					fclose(cf);
 				}
 			}

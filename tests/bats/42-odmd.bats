@@ -6,77 +6,21 @@
 # ODMD_BIN runs another odmd build (tests/run: the ASan+UBSan one).
 
 load ../lib/common
+load ../lib/odmd
 
 setup() {
 	netns_setup
-	W=$BATS_TEST_TMPDIR
-	SOCK=$W/odmd.sock
-	CONF=$W/odm.conf
+	odmd_setup
 	write_conf "offer = {session-lasting, nonpersistent}
 	attach = {session-lasting, nonpersistent}"
 }
 
-# odmd stops on TERM; a sanitizer build (ODMD_BIN, see tests/run) then
-# reports what it found, which fails the test.
 teardown() {
 	local rc=0
-	odmd_stop
-	[ -n "${ODMD_PID2:-}" ] && kill -TERM "$ODMD_PID2" 2>/dev/null
-	if grep -q 'Sanitizer' "$W/odmd.log" 2>/dev/null; then
-		cat "$W/odmd.log" >&2
-		rc=1
-	fi
+	odmd_teardown || rc=1
 	netns_teardown
 	return $rc
 }
-
-# write_conf NETWORK_LINES [AUTHORIZE_LINES]
-write_conf() {
-	cat >"$CONF" <<-EOF
-	agent { socket = "$SOCK" timeout = 1500 state = "$W/state" }
-	network {
-		backend = sim
-		interface = "$HOST_IF"
-		$1
-		pool "2001:db8:50::/56" { type = session-lasting }
-		pool "2001:db8:30::/56" { type = nonpersistent }
-		pool "2001:db8:40::/56" { type = graceful-replacement }
-		pool "2001:db8:10::/56" { type = fixed }
-		grace = 4
-	}
-	authorize { ${2:-} }
-	EOF
-}
-
-# odmd_start: odmd in the foreground (-d), its log in $W/odmd.log; waits
-# until it serves. ODMD_PID is its parent (ip netns exec execs it).
-odmd_start() {
-	: >"$W/odmd.log"
-	ip netns exec "$HOST_NS" "${ODMD_BIN:-$TOP/tools/odmd/odmd}" -d -c "$CONF" \
-		2>>"$W/odmd.log" 3>&- &
-	ODMD_PID=$!
-	for _ in $(seq 100); do
-		grep -q "ready on" "$W/odmd.log" 2>/dev/null && return 0
-		kill -0 "$ODMD_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	cat "$W/odmd.log" >&2
-	return 1
-}
-
-# odmd_stop: TERM, and waits (2 s at most) until it has gone.
-odmd_stop() {
-	[ -n "${ODMD_PID:-}" ] || return 0
-	kill -TERM "$ODMD_PID" 2>/dev/null
-	for _ in $(seq 40); do kill -0 "$ODMD_PID" 2>/dev/null || break; sleep 0.05; done
-	ODMD_PID=
-}
-
-odm() { host_exec env ODM_CONF="$CONF" "$TOP/tools/odm" "$@"; }
-sc() { host_exec env ODM_CONF="$CONF" "$BUILD/examples/sc_connect" "$@"; }
-# typed TYPE: the addresses of TYPE odmd reports
-typed() { odm status | awk -v t="$1" '$2 == t { print $1 }'; }
-has_addr() { host_exec ip -6 addr show dev "$HOST_IF" | grep -q "inet6 $1/"; }
 
 @test "odmd: the message flow of draft-16 section 4.2, with unmodified programs" {
 	odmd_start
