@@ -399,14 +399,14 @@ void life_after_move(void (*done)(void *arg), void *arg)
 	move_waiters = w;
 }
 
-static void obtain(sc_type t, bool counted)
+/* The type's current lease, unless there is one; the move (or attach)
+ * waits for it. */
+static void obtain(sc_type t)
 {
 	if (lease_current(t))
 		return;
-	if (counted)
-		move_pending++;
-	grant_start(t, ODMD_NO_OWNER, LEASE_CURRENT, counted ? move_grant_done
-							    : NULL,
+	move_pending++;
+	grant_start(t, ODMD_NO_OWNER, LEASE_CURRENT, move_grant_done,
 		    (void *)(uintptr_t)t);
 }
 
@@ -414,7 +414,7 @@ void life_attach(void)
 {
 	for (sc_type t = ODM_TYPE_MIN; t <= ODM_TYPE_MAX; t++)
 		if (W.hc->net.attach & (1u << t))
-			obtain(t, false);
+			obtain(t);
 }
 
 static void deprecate(struct lease *l, uint32_t grace_s)
@@ -461,7 +461,7 @@ void net_move(void)
 	}
 	for (sc_type t = ODM_TYPE_MIN; t <= ODM_TYPE_MAX; t++)
 		if (had[t] || (W.hc->net.attach & (1u << t)))
-			obtain(t, true);
+			obtain(t);
 }
 
 void net_withdraw(const struct in6_addr *prefix, unsigned plen)

@@ -61,7 +61,8 @@ void life_present(struct lease *l, uint8_t proto);
 /* A link came up or back: leases waiting on it are put back now. */
 void life_link_up(int ifindex);
 
-/* The types odm.conf obtains at attach, where the host has none. */
+/* The types odm.conf obtains at attach, where the host has none
+ * (life_after_move() tells when they are in). */
 void life_attach(void);
 
 /* The network's events, reported by the backend. */
@@ -72,8 +73,8 @@ void net_deprecate(const struct in6_addr *prefix, unsigned plen,
 void net_lifetimes(const struct in6_addr *prefix, unsigned plen,
 		   uint32_t preferred, uint32_t valid);
 
-/* Calls done(arg) once the grants the last move started have finished
- * (at once when there are none). */
+/* Calls done(arg) once the grants the last move (or the attach) started
+ * have finished (at once when there are none). */
 void life_after_move(void (*done)(void *arg), void *arg);
 
 /* The kernel mark of a lease now: its type, draining or not. */

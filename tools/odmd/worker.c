@@ -29,8 +29,11 @@
 struct worker W;
 int worker_ready_fd = -1;
 
-static void ready(void)
+static void ready(void *arg)
 {
+	(void)arg;
+	dlog_info("ready on %s, backend %s, interface %s", W.hc->agent.socket,
+		  W.backend->name, W.hc->net.ifname);
 	if (worker_ready_fd >= 0) {
 		ssize_t w = write(worker_ready_fd, "r", 1);
 
@@ -375,14 +378,13 @@ int worker_main(struct odm_hostconf *hc, int ps_fd, int listen_fd,
 		return 1;
 	}
 	reconcile(state_fd);
-	life_attach();
 	if (clients_init(listen_fd)) {
 		dlog_err("epoll: %s", strerror(errno));
 		return 1;
 	}
-	dlog_info("ready on %s, backend %s, interface %s", hc->agent.socket,
-		  W.backend->name, hc->net.ifname);
-	ready();
+	/* Ready once the attach grants are in: a caller then finds them. */
+	life_attach();
+	life_after_move(ready, NULL);
 	loop();
 	journal_flush();
 	W.backend->close(W.backend);
