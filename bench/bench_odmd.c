@@ -1,12 +1,21 @@
-/* bench_odmd.c: what odmd costs.
- *   bench_odmd setsc N   N setsc() calls that must go through odmd to a
- *                        newly configured address (IPV6_REQUIRE_SRC_ON_NET,
- *                        so each asks the network for a fresh prefix):
- *                        median and p99 in microseconds
- *   bench_odmd rps N SOCKET   N requests odmd answers from what it holds
- *                        (no ON_NET), back to back on one connection:
- *                        requests per second
+/* bench_odmd.c: what odmd costs its clients, as the engine meets it: a
+ * connection per request (connect, REQUEST, REPLY, close).
+ *   bench_odmd setsc N          N setsc() calls through odmd to a newly
+ *                               configured address (IPV6_REQUIRE_SRC_ON_NET):
+ *                               median and p99 in microseconds
+ *   bench_odmd grants SOCKET CLIENTS N
+ *                               CLIENTS threads, N requests in all, each for
+ *                               a fresh prefix (ON_NET): grants per second,
+ *                               median and p99
+ *   bench_odmd held SOCKET CLIENTS N
+ *                               the same, answered from the address odmd
+ *                               holds (no ON_NET): answers per second
+ *   bench_odmd idle SOCKET COUNT SECONDS
+ *                               holds COUNT idle connections (run it as
+ *                               another user: a slowloris)
  * Timing only: a benchmark, not a test. */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +40,9 @@ static int bench_setsc(int n)
 
 		setsockopt(s, IPPROTO_IPV6, IPV6_ADDR_PREFERENCES, &prefs,
 			   sizeof prefs);
-		t0 = (now_ns() / 1e3);
+		t0 = now_ns() / 1e3;
 		failures += setsc(s, &a, SESSION_LASTING_IPV6_ADDRESS) != 0;
-		t[i] = (now_ns() / 1e3) - t0;
+		t[i] = now_ns() / 1e3 - t0;
 		close(s);
 	}
 	qsort(t, (size_t)n, sizeof *t, cmp_double);
@@ -43,58 +52,123 @@ static int bench_setsc(int n)
 	return failures != 0;
 }
 
-static int bench_rps(int n, const char *path)
+struct job {
+	const char *path;
+	bool on_net;
+	int n;
+	double *lat;        /* microseconds, one per request */
+	int ok, failed;
+	pthread_t th;
+};
+
+/* One request over a connection of its own: 0 when granted. */
+static int one(const char *path, bool on_net, uint32_t id)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct odmd_msg m = { .kind = ODMD_K_REQUEST, .id = id }, r;
 	uint8_t req[ODMD_MSG_MAX], buf[ODMD_MSG_MAX];
-	struct odmd_msg m = { .kind = ODMD_K_REQUEST };
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0), len, ok = 0;
 	size_t have = 0;
-	double t0;
+	int fd, len, used, rc = -1;
+
+	m.req.type = SESSION_LASTING_IPV6_ADDRESS;
+	m.req.flags = on_net ? ODMD_REQ_ON_NET : 0;
+	len = odmd_encode(&m, req, sizeof req);
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof sun) ||
+	    send(fd, req, (size_t)len, MSG_NOSIGNAL) != len)
+		goto out;
+	while ((used = odmd_decode(buf, have, &r)) == 0) {
+		ssize_t got = recv(fd, buf + have, sizeof buf - have, 0);
+
+		if (got <= 0)
+			goto out;
+		have += (size_t)got;
+	}
+	rc = used > 0 && r.kind == ODMD_K_REPLY && r.rep.status == ODMD_ST_OK
+		     ? 0 : -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static void *client(void *arg)
+{
+	struct job *j = arg;
+
+	for (int i = 0; i < j->n; i++) {
+		double t0 = now_ns();
+
+		if (one(j->path, j->on_net, (uint32_t)i) == 0)
+			j->ok++;
+		else
+			j->failed++;
+		j->lat[i] = (now_ns() - t0) / 1e3;
+	}
+	return NULL;
+}
+
+static int bench_clients(const char *path, int clients, int n, bool on_net)
+{
+	struct job *jobs = calloc((size_t)clients, sizeof *jobs);
+	double *all = calloc((size_t)n, sizeof *all), t0, secs;
+	int per = n / clients, k = 0, ok = 0, failed = 0;
+
+	for (int c = 0; c < clients; c++) {
+		jobs[c] = (struct job){ .path = path, .on_net = on_net, .n = per,
+					.lat = all + c * per };
+	}
+	t0 = now_ns();
+	for (int c = 0; c < clients; c++)
+		pthread_create(&jobs[c].th, NULL, client, &jobs[c]);
+	for (int c = 0; c < clients; c++) {
+		pthread_join(jobs[c].th, NULL);
+		ok += jobs[c].ok;
+		failed += jobs[c].failed;
+		k += per;
+	}
+	secs = (now_ns() - t0) / 1e9;
+	qsort(all, (size_t)k, sizeof *all, cmp_double);
+	printf("%d clients, %s: %.0f %s/s, median %.0f us, p99 %.0f us "
+	       "(%d ok, %d failed)\n", clients,
+	       on_net ? "each a fresh prefix" : "answered from what odmd holds",
+	       ok / secs, on_net ? "grants" : "answers", all[k / 2],
+	       all[k * 99 / 100], ok, failed);
+	free(all);
+	free(jobs);
+	return failed != 0;
+}
+
+static int hold_idle(const char *path, int count, int seconds)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int open_ = 0;
 
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun)) {
-		perror(path);
-		return 1;
-	}
-	m.req.type = SESSION_LASTING_IPV6_ADDRESS;
-	t0 = (now_ns() / 1e3);
-	for (int i = 0; i < n; i++) {
-		struct odmd_msg r;
-		int used;
+	for (int i = 0; i < count; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-		m.id = (uint32_t)i;
-		len = odmd_encode(&m, req, sizeof req);
-		if (send(fd, req, (size_t)len, 0) != len)
-			break;
-		while ((used = odmd_decode(buf, have, &r)) == 0) {
-			ssize_t got = recv(fd, buf + have, sizeof buf - have, 0);
-
-			if (got <= 0)
-				goto out;
-			have += (size_t)got;
-		}
-		if (used < 0)
-			break;
-		memmove(buf, buf + used, have - (size_t)used);
-		have -= (size_t)used;
-		ok += r.kind == ODMD_K_REPLY && r.rep.status == ODMD_ST_OK;
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0)
+			open_++;
 	}
-out:
-	printf("odmd answers %.0f requests/s (%d of %d ok, one connection)\n",
-	       ok / (((now_ns() / 1e3) - t0) / 1e6), ok, n);
-	close(fd);
-	return ok != n;
+	printf("%d connections made\n", open_);
+	fflush(stdout);
+	sleep((unsigned)seconds);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	int n = argc > 2 ? atoi(argv[2]) : 0;
-
-	if (argc == 3 && strcmp(argv[1], "setsc") == 0 && n > 0)
-		return bench_setsc(n);
-	if (argc == 4 && strcmp(argv[1], "rps") == 0 && n > 0)
-		return bench_rps(n, argv[3]);
-	fprintf(stderr, "usage: bench_odmd setsc N | rps N SOCKET\n");
+	if (argc == 3 && strcmp(argv[1], "setsc") == 0 && atoi(argv[2]) > 0)
+		return bench_setsc(atoi(argv[2]));
+	if (argc == 5 && (!strcmp(argv[1], "grants") || !strcmp(argv[1], "held")) &&
+	    atoi(argv[3]) > 0 && atoi(argv[4]) >= atoi(argv[3]))
+		return bench_clients(argv[2], atoi(argv[3]), atoi(argv[4]),
+				     argv[1][0] == 'g');
+	if (argc == 5 && strcmp(argv[1], "idle") == 0)
+		return hold_idle(argv[2], atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: bench_odmd setsc N | grants|held SOCKET CLIENTS N"
+		" | idle SOCKET COUNT SECONDS\n");
 	return 64;
 }

@@ -87,8 +87,10 @@ struct nlmsghdr *odm_nl_msg_getaddr(void *buf);
 
 /* Builds RTM_NEWADDR (flags NLM_F_CREATE|NLM_F_EXCL to add,
  * NLM_F_REPLACE to change) or RTM_DELADDR for addr/plen on ifindex, with
- * an ACK asked for. NEWADDR carries IFA_F_NODAD, the lifetimes (seconds,
- * ODM_LIFETIME_INFINITE for none) and the address protocol proto. */
+ * an ACK asked for. NEWADDR carries IFA_F_NODAD and IFA_F_NOPREFIXROUTE
+ * (a typed prefix is the host's alone: no neighbours on it), the
+ * lifetimes (seconds, ODM_LIFETIME_INFINITE for none) and the address
+ * protocol proto. */
 struct nlmsghdr *odm_nl_msg_addr(void *buf, uint16_t type, uint16_t flags,
 				 int ifindex, const struct in6_addr *addr,
 				 unsigned plen, uint32_t preferred,

@@ -42,9 +42,12 @@ struct nlmsghdr *odm_nl_msg_addr(void *buf, uint16_t type, uint16_t flags,
 		struct ifa_cacheinfo ci = { .ifa_prefered = preferred,
 					    .ifa_valid = valid };
 
+		/* No DAD: the prefix is the host's alone. No prefix route:
+		 * nobody else is on it, and the kernel's work per address
+		 * grows with the host's count of them. */
 		ifa->ifa_flags = IFA_F_NODAD;
 		mnl_attr_put(h, IFA_CACHEINFO, sizeof ci, &ci);
-		mnl_attr_put_u32(h, IFA_FLAGS, IFA_F_NODAD);
+		mnl_attr_put_u32(h, IFA_FLAGS, IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
 		mnl_attr_put_u8(h, ODMD_IFA_PROTO, proto);
 	}
 	return h;

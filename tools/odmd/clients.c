@@ -337,10 +337,14 @@ static void accept_one(int fd)
 					 "as it may");
 		return;
 	}
-	len = sizeof pidfd;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len))
-		pidfd = -1;
-	setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	/* Who runs behind it, and who sends on it, only matter where a
+	 * program may be granted something. */
+	if (serve_needs_program()) {
+		len = sizeof pidfd;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len))
+			pidfd = -1;
+		setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	}
 	if (!(c = calloc(1, sizeof *c)) || !(u = uid_slot(cr.uid, true))) {
 		free(c);
 		if (pidfd >= 0)

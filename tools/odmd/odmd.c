@@ -38,11 +38,10 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: odmd [-d|-f] [-v] [-n] [-c CONF]\n"
 		   "  -c CONF   the host config (default $ODM_CONF or %s)\n"
-		   "  -d        debug: stay in the foreground, log to stderr, "
-		   "at debug level\n"
+		   "  -d        stay in the foreground, log to stderr\n"
 		   "  -f        stay in the foreground (for systemd), log to "
 		   "syslog\n"
-		   "  -v        log more (info, then debug)\n"
+		   "  -v        log every decision (debug level)\n"
 		   "  -n        check the config and exit\n"
 		   "  -V, --version   the version\n", ODM_DEFAULT_CONF);
 }
@@ -258,8 +257,7 @@ int main(int argc, char **argv)
 		dlog_err("odmd configures addresses: it must start as root");
 		return 1;
 	}
-	dlog_init(debug, debug || verbose > 1 ? ODM_LOG_DEBUG
-			 : verbose ? ODM_LOG_INFO
+	dlog_init(debug, verbose ? ODM_LOG_DEBUG
 			 : hc.log_level >= 0 ? hc.log_level : ODM_LOG_INFO);
 	auth_resolve(&hc.auth);
 	more_files();

@@ -78,35 +78,57 @@ static void adopt_held(void)
 	free(v);
 }
 
-/* Is ifindex one of the links odm.conf gives odmd? */
+/* The links odm.conf gives odmd, by name, and their indexes as last
+ * seen (a link made again gets a new one: looked up again on a miss). */
+#define MAX_NAMES 64
+static struct {
+	const char *name;
+	const struct odm_hc_link *conf; /* its link section, or NULL */
+	int ifindex;
+} names[MAX_NAMES];
+static unsigned nnames;
+
+static void add_name(const char *name, const struct odm_hc_link *conf)
+{
+	for (unsigned i = 0; i < nnames; i++)
+		if (strcmp(names[i].name, name) == 0) {
+			if (conf)
+				names[i].conf = conf;
+			return;
+		}
+	if (name[0] && nnames < MAX_NAMES)
+		names[nnames++] = (typeof(names[0])){ name, conf, 0 };
+}
+
+static void resolve_names(void)
+{
+	for (unsigned i = 0; i < nnames; i++)
+		names[i].ifindex = (int)if_nametoindex(names[i].name);
+}
+
+/* The entry of one of odmd's links, or NULL when ifindex is none of them. */
+static typeof(names[0]) *our_link_entry(int ifindex)
+{
+	for (int pass = 0; ifindex > 0 && pass < 2; pass++) {
+		for (unsigned i = 0; i < nnames; i++)
+			if (names[i].ifindex == ifindex)
+				return &names[i];
+		resolve_names();
+	}
+	return NULL;
+}
+
 static bool our_link(int ifindex)
 {
-	char name[IF_NAMESIZE];
-
-	if (ifindex <= 0 || !if_indextoname((unsigned)ifindex, name))
-		return false;
-	if (strcmp(name, hc->net.ifname) == 0)
-		return true;
-	for (size_t i = 0; i < hc->net.nlinks; i++)
-		if (strcmp(name, hc->net.links[i].name) == 0)
-			return true;
-	for (size_t i = 0; i < hc->net.npools; i++)
-		if (strcmp(name, hc->net.pools[i].link) == 0)
-			return true;
-	return false;
+	return our_link_entry(ifindex) != NULL;
 }
 
 /* The link section of ifindex, or NULL. */
 static const struct odm_hc_link *link_conf(int ifindex)
 {
-	char name[IF_NAMESIZE];
+	typeof(names[0]) *e = our_link_entry(ifindex);
 
-	if (ifindex <= 0 || !if_indextoname((unsigned)ifindex, name))
-		return NULL;
-	for (size_t i = 0; i < hc->net.nlinks; i++)
-		if (strcmp(name, hc->net.links[i].name) == 0)
-			return &hc->net.links[i];
-	return NULL;
+	return e ? e->conf : NULL;
 }
 
 static bool our_table(unsigned table)
@@ -403,6 +425,12 @@ int parent_main(const struct odm_hostconf *conf, int channel, pid_t worker)
 		stop_children();
 		return 1;
 	}
+	add_name(hc->net.ifname, NULL);
+	for (size_t i = 0; i < hc->net.nlinks; i++)
+		add_name(hc->net.links[i].name, &hc->net.links[i]);
+	for (size_t i = 0; i < hc->net.npools; i++)
+		add_name(hc->net.pools[i].link, NULL);
+	resolve_names();
 	adopt_held();
 	for (;;) {
 		struct pollfd pf[2] = { { ch, POLLIN, 0 }, { sfd, POLLIN, 0 } };

@@ -82,12 +82,16 @@ void serve_protocol_error(struct client *c, int code)
 
 /* --- the program behind a connection ------------------------------------- */
 
-static bool any_program_grant(void)
+bool serve_needs_program(void)
 {
-	for (sc_type t = ODM_TYPE_MIN; t <= ODM_TYPE_MAX; t++)
-		if (auth_needs_program(&W.hc->auth, t))
-			return true;
-	return false;
+	static int known = -1;
+
+	if (known < 0) {
+		known = 0;
+		for (sc_type t = ODM_TYPE_MIN; t <= ODM_TYPE_MAX; t++)
+			known |= auth_needs_program(&W.hc->auth, t);
+	}
+	return known;
 }
 
 /* Asks the parent which program runs behind c now. */
@@ -135,7 +139,7 @@ static void connected_exe(void *arg, const struct ps_msg *r, int fd)
 
 void serve_connected(struct client *c)
 {
-	if (!any_program_grant())
+	if (!serve_needs_program())
 		return;
 	c->exe_state = EXE_PENDING;
 	if (lookup_exe(c, connected_exe, (void *)(uintptr_t)c->id))

@@ -11,6 +11,10 @@
 
 #include "clients.h"
 
+/* Can a program grant change any answer? (Only then does odmd look up
+ * who runs behind a connection.) */
+bool serve_needs_program(void);
+
 /* A new connection: looks up its program now if grants may need it. */
 void serve_connected(struct client *c);
 
