@@ -13,8 +13,13 @@
  *   bench_odmd idle SOCKET COUNT SECONDS
  *                               holds COUNT idle connections (run it as
  *                               another user: a slowloris)
+ *   bench_odmd status SOCKET SECONDS
+ *                               asks for STATUS with its sockets, back to
+ *                               back, for SECONDS (a flood, from another
+ *                               user): how many it got
  * Timing only: a benchmark, not a test. */
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +163,62 @@ static int hold_idle(const char *path, int count, int seconds)
 	return 0;
 }
 
+static int status_flood(const char *path, int seconds)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct odmd_msg m = { .kind = ODMD_K_STATUS_REQUEST }, r;
+	uint8_t req[ODMD_MSG_MAX], buf[ODMD_MSG_MAX];
+	double end = now_ns() + seconds * 1e9;
+	size_t have = 0;
+	long answers = 0, refused = 0;
+	int fd, len, used = 0;
+
+	m.stq.flags = ODMD_STQ_SOCKETS;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	fd = -1;
+	while (now_ns() < end) {
+		/* odmd closes a connection that asks too often: again. */
+		if (fd < 0) {
+			fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			have = 0;
+			if (connect(fd, (struct sockaddr *)&sun, sizeof sun))
+				return 1;
+		}
+		bool more = true;
+
+		len = odmd_encode(&m, req, sizeof req);
+		if (send(fd, req, (size_t)len, MSG_NOSIGNAL) != len) {
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		/* Everything: the entries, then the sockets. */
+		while (more) {
+			while ((used = odmd_decode(buf, have, &r)) == 0) {
+				ssize_t got = recv(fd, buf + have, sizeof buf - have, 0);
+
+				if (got <= 0)
+					break;
+				have += (size_t)got;
+			}
+			if (used <= 0 || r.kind == ODMD_K_ERROR) {
+				close(fd);
+				fd = -1;
+				refused++;
+				break;
+			}
+			memmove(buf, buf + used, have - (size_t)used);
+			have -= (size_t)used;
+			more = r.kind != ODMD_K_SOCKETS_REPLY ||
+			       (r.socks.flags & ODMD_STATUS_MORE);
+		}
+		answers += !more && fd >= 0;
+	}
+	printf("%ld STATUS answers, %ld refused, in %d s\n", answers, refused,
+	       seconds);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "setsc") == 0 && atoi(argv[2]) > 0)
@@ -168,7 +229,9 @@ int main(int argc, char **argv)
 				     argv[1][0] == 'g');
 	if (argc == 5 && strcmp(argv[1], "idle") == 0)
 		return hold_idle(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 4 && strcmp(argv[1], "status") == 0)
+		return status_flood(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: bench_odmd setsc N | grants|held SOCKET CLIENTS N"
-		" | idle SOCKET COUNT SECONDS\n");
+		" | idle SOCKET COUNT SECONDS | status SOCKET SECONDS\n");
 	return 64;
 }

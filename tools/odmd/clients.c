@@ -19,8 +19,13 @@
 struct uid_count {
 	uid_t uid;
 	unsigned n;
+	double tokens;        /* STATUS answers it may still have now */
+	uint64_t refilled;    /* ms */
 	UT_hash_handle hh;
 };
+
+#define STATUS_RATE  10.0 /* STATUS answers a second, per user but root */
+#define STATUS_BURST 20.0
 
 static struct watch lw;
 static struct client *clients;
@@ -51,11 +56,29 @@ static struct uid_count *uid_slot(uid_t uid, bool make)
 	if (u || !make || !(u = calloc(1, sizeof *u)))
 		return u;
 	u->uid = uid;
+	u->tokens = STATUS_BURST;
+	u->refilled = W.now;
 	if (!UTH_ADDED(HASH_ADD(hh, per_uid, uid, sizeof u->uid, u))) {
 		free(u);
 		return NULL;
 	}
 	return u;
+}
+
+bool client_may_status(struct client *c)
+{
+	struct uid_count *u = uid_slot(c->cred.uid, false);
+
+	if (c->cred.uid == 0 || !u)
+		return true;
+	u->tokens += (W.now - u->refilled) * STATUS_RATE / 1000.0;
+	if (u->tokens > STATUS_BURST)
+		u->tokens = STATUS_BURST;
+	u->refilled = W.now;
+	if (u->tokens < 1.0)
+		return false;
+	u->tokens -= 1.0;
+	return true;
 }
 
 /* The client's next deadline: the rest of a message, or idleness. */
@@ -89,10 +112,9 @@ void client_close(struct client *c, const char *why)
 	close(c->w.fd);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
-	if (u && --u->n == 0) {
-		HASH_DEL(per_uid, u);
-		free(u);
-	}
+	/* The entry stays: its STATUS allowance must outlive a reconnect. */
+	if (u)
+		u->n--;
 	HASH_DEL(clients, c);
 	nclients--;
 	free(c->exe);

@@ -66,4 +66,8 @@ static inline struct client *client_of_timer(struct timer *t)
 
 unsigned clients_count(void);
 
+/* A STATUS answer costs odmd a walk of its table: each user but root may
+ * have 10 a second (20 at once). */
+bool client_may_status(struct client *c);
+
 #endif

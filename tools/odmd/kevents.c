@@ -1,8 +1,8 @@
 /* kevents.c: the kernel's address and link events, kept in step with the
  * lease table: an address of odmd's that disappears is restored (life.c),
  * one that lost its mark is marked again, a link that comes back gets its
- * addresses at once. Lost events (ENOBUFS) and a slow look every 30 s
- * compare the table with a full dump. */
+ * addresses at once. Netlink tells when it lost events (ENOBUFS): the
+ * table is then compared with a full dump. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
@@ -17,10 +17,7 @@
 #include "psclient.h"
 #include "worker.h"
 
-#define RESYNC_MS 30000
-
 static struct watch kw;
-static uint64_t next_resync;
 
 static void on_addr(const struct nlmsghdr *h)
 {
@@ -114,7 +111,6 @@ void kevents_resync(void)
 	struct lease *l, *next;
 	size_t n;
 
-	next_resync = W.now + RESYNC_MS;
 	if (odm_nl_dump_addrs(&odm_nl_libc, &v, &n))
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -141,12 +137,6 @@ void kevents_resync(void)
 	}
 }
 
-void kevents_tick(void)
-{
-	if (W.now >= next_resync)
-		kevents_resync();
-}
-
 int kevents_init(void)
 {
 	int fd = odm_nl_open(&odm_nl_libc, NETLINK_ROUTE,
@@ -159,7 +149,6 @@ int kevents_init(void)
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
 	kw.fd = fd;
 	kw.on_event = on_event;
-	next_resync = W.now + RESYNC_MS;
 	return watch_add(&kw, false) ? -EIO : 0;
 }
 

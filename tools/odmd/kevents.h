@@ -10,9 +10,6 @@ int kevents_init(void);
 /* Compares the lease table with a dump of the kernel's addresses. */
 void kevents_resync(void);
 
-/* Once a loop iteration: the slow look when it is time. */
-void kevents_tick(void);
-
 /* Asks the parent for the link's default route in its table (if any). */
 void kevents_link_routes(struct wlink *link);
 

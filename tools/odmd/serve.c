@@ -349,6 +349,11 @@ void serve_msg(struct client *c, const struct odmd_msg *m)
 		on_request(c, m);
 		break;
 	case ODMD_K_STATUS_REQUEST:
+		if (!client_may_status(c)) {
+			error_msg(c, 0, "at most 10 STATUS requests a second");
+			client_close(c, "too many STATUS requests");
+			break;
+		}
 		status_send(c, m);
 		break;
 	case ODMD_K_MOVE:

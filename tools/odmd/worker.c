@@ -336,7 +336,6 @@ static void loop(void)
 		W.now = odmd_now_ms();
 		fire_timers();
 		usage_tick();
-		kevents_tick();
 		W.backend->tick(W.backend);
 	}
 }
