@@ -36,7 +36,7 @@ authorize { max-addresses = 1000000 }
 EOF2
 chmod 0644 "$WORK/odm.conf"
 in_ns() { ip netns exec "$NS" "$@"; }
-( in_ns "$TOP/tools/odmd/odmd" -d -c "$WORK/odm.conf" 2>"$WORK/odmd.log" & )
+( ip netns exec "$NS" "$TOP/tools/odmd/odmd" -d -c "$WORK/odm.conf" 2>"$WORK/odmd.log" & )
 for _ in $(seq 100); do grep -q "ready on" "$WORK/odmd.log" 2>/dev/null && break; sleep 0.05; done
 B=$WORK/bench_odmd S=$WORK/odmd.sock
 in_ns env ODM_CONF="$WORK/odm.conf" "$B" setsc "${ODM_BENCH_SETSC:-300}"
@@ -47,7 +47,7 @@ in_ns "$B" grants "$S" 64 4352
 in_ns "$B" held "$S" 64 "${ODM_BENCH_HELD:-64000}"
 in_ns "$B" held "$S" 1 "${ODM_BENCH_HELD1:-20000}"
 # A slowloris: another user holds 1000 idle connections meanwhile.
-( in_ns setpriv --reuid=nobody --regid=nogroup --clear-groups "$B" idle "$S" 1000 30 \
+( ip netns exec "$NS" setpriv --reuid=nobody --regid=nogroup --clear-groups "$B" idle "$S" 1000 30 \
 	>"$WORK/idle.out" & )
 for _ in $(seq 100); do [ -s "$WORK/idle.out" ] && break; sleep 0.05; done
 echo "with 1000 idle connections of another user ($(cat "$WORK/idle.out"); odmd keeps 64):"
@@ -73,7 +73,7 @@ in_ns "$B" held "$S" 64 "${ODM_BENCH_HELD:-64000}"
 # ... and 20,000 sockets on odmd's address, while another user asks for
 # STATUS (with sockets) back to back.
 sl=$(in_ns env ODM_CONF="$WORK/odm.conf" "$TOP/tools/odm" status | awk '$2 == "session-lasting" && $7 == "host" && !n++ { print $1 }')
-in_ns python3 -c '
+ip netns exec "$NS" python3 -c '
 import resource, socket, sys, time
 hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -84,7 +84,7 @@ open(sys.argv[2], "w").write("ready")
 time.sleep(60)' "$sl" "$WORK/socks.ready" & disown
 for _ in $(seq 200); do [ -s "$WORK/socks.ready" ] && break; sleep 0.05; done
 sleep 2 # a scan has counted them
-( in_ns setpriv --reuid=nobody --regid=nogroup --clear-groups "$B" status "$S" 5 \
+( ip netns exec "$NS" setpriv --reuid=nobody --regid=nogroup --clear-groups "$B" status "$S" 5 \
 	>"$WORK/flood.out" & )
 sleep 0.5
 echo "$(in_ns ss -6 -u -a -n | grep -c "$sl") sockets on $sl, another user asking for STATUS back to back:"
