@@ -60,7 +60,7 @@ TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BIN  := $(if $(filter build,$(B)),tools/odm,$(B)/tools/odm)
 
 .PHONY: all lib tools unit helpers examples check test unit-check deps install \
-        uninstall clean bench demo
+        uninstall clean bench demo fuzz
 
 all: lib tools examples helpers unit
 
@@ -133,6 +133,17 @@ deps:
 bench: all
 	bench/run
 
+# libFuzzer harnesses (clang), run for a bounded time by tests/run.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_CC   ?= clang
+build-fuzz/%: tests/fuzz/%.c common/proto.c common/proto.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -D_GNU_SOURCE -Iinclude -Icommon \
+	    -o $@ $< common/proto.c
+fuzz: $(FUZZ_BINS)
+
 # The README's main job (tools/odm-demo installs and builds what it needs).
 demo:
 	tools/odm-demo
@@ -156,6 +167,6 @@ uninstall:
 	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf build build-san build-tsan preload/libodm.so tools/odm tools/odmd/odmd
+	rm -rf build build-san build-tsan build-fuzz preload/libodm.so tools/odm tools/odmd/odmd
 
 -include $(shell find build build-san build-tsan -name '*.d' 2>/dev/null)

@@ -180,7 +180,10 @@ static int parse_l(char *line, struct jrec *r)
 	    parse_time(v, &r->valid_until) || parse_time(p, &r->preferred_until))
 		return -1;
 	r->plen = plen;
-	snprintf(r->link, sizeof r->link, "%s", strcmp(link, "-") ? link : "");
+	if (strcmp(link, "-"))
+		memcpy(r->link, link, strlen(link) + 1); /* fits: checked */
+	else
+		r->link[0] = '\0';
 	r->type = (sc_type)type;
 	r->owner = owner;
 	r->flags = flags;

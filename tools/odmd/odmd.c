@@ -286,7 +286,7 @@ int main(int argc, char **argv)
 		prctl(PR_SET_NAME, "odmd-worker");
 		if (drop_privileges(&wpw, hc.agent.state))
 			_exit(1);
-		_exit(worker_main(&hc, sv[1], lfd, state_fd));
+		exit(worker_main(&hc, sv[1], lfd, state_fd)); /* atexit: a sanitizer's leak check */
 	}
 	close(sv[1]);
 	close(lfd);
