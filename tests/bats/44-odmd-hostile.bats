@@ -160,3 +160,58 @@ print(e["sockets"], len(e["users"]))' "$output"
 	run cat "$SOCK"
 	assert_output precious
 }
+
+@test "odmd: a storm of random, valid and abandoned requests leaves nothing behind" {
+	write_conf "offer = {session-lasting, nonpersistent}
+	attach = {nonpersistent}
+	hold = 1
+	idle = 1
+	drain = 1" "max-addresses = 100000"
+	odmd_start
+	as_user nobody "$PY" - "$SOCK" <<-'EOF'
+	import os, random, socket, struct, sys, threading
+	path = sys.argv[1]
+	def req(t, flags):
+	    return b"ODM\x02\x01\x00\x00\x08" + struct.pack(">IBBH", random.getrandbits(32), t, flags, 0)
+	def storm(seed):
+	    r = random.Random(seed)
+	    for _ in range(300):
+	        s = socket.socket(socket.AF_UNIX)
+	        s.settimeout(2)
+	        try:
+	            s.connect(path)
+	            k = r.randrange(4)
+	            if k == 0:   # garbage
+	                s.sendall(bytes(r.getrandbits(8) for _ in range(r.randrange(1, 600))))
+	            elif k == 1: # a valid fresh-prefix request, abandoned at once
+	                s.sendall(req(r.choice((2, 3)), 1))
+	            elif k == 2: # a valid one, answered
+	                s.sendall(req(r.choice((1, 2, 3, 4)), r.choice((0, 1))))
+	                s.recv(600)
+	            else:        # a plausible header with a random body
+	                s.sendall(b"ODM" + bytes([r.choice((1, 2)), r.randrange(1, 9), 0]) +
+	                          struct.pack(">H", r.randrange(0, 520)) +
+	                          bytes(r.getrandbits(8) for _ in range(r.randrange(0, 520))))
+	                s.recv(600)
+	        except OSError:
+	            pass
+	        s.close()
+	ts = [threading.Thread(target=storm, args=(i,)) for i in range(8)]
+	[t.start() for t in ts]; [t.join() for t in ts]
+	EOF
+	kill -0 "$ODMD_PID"
+	# Every fresh prefix goes back: the host's Nonpersistent and
+	# Session-Lasting addresses are left (and the test network's own).
+	wait_for 10 bash -c "[ \$(ip -n $HOST_NS -6 addr show dev $HOST_IF | grep -c 'inet6 2001:db8:') = 3 ]"
+	run typed nonpersistent
+	assert_output "2001:db8:30::1"
+	sl=$(typed session-lasting)
+	run lease "$sl" current
+	assert_output true
+	run odm status
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	# The pools are whole again: a fresh prefix of each comes.
+	run sc -o session-lasting "$SRV_ADDR" 1
+	assert_line --regexp '^setsc: 2001:db8:50:'
+}

@@ -99,10 +99,29 @@ static void schedule(struct client *c)
 		heap_set(&W.heap, &c->timer, due);
 }
 
+/* Closed clients, freed at the end of the loop's turn: whoever is still
+ * on the stack with one may look at it (c->dead), never at freed memory. */
+static struct client *graveyard;
+
+void clients_reap(void)
+{
+	struct client *c, *next;
+
+	for (c = graveyard, graveyard = NULL; c; c = next) {
+		next = c->next_dead;
+		free(c->exe);
+		free(c->out);
+		free(c);
+	}
+}
+
 void client_close(struct client *c, const char *why)
 {
 	struct uid_count *u = uid_slot(c->cred.uid, false);
 
+	if (c->dead)
+		return;
+	c->dead = true;
 	if (why)
 		dlog_debug("client pid %d uid %u: %s: closed", (int)c->cred.pid,
 			   (unsigned)c->cred.uid, why);
@@ -117,9 +136,8 @@ void client_close(struct client *c, const char *why)
 		u->n--;
 	HASH_DEL(clients, c);
 	nclients--;
-	free(c->exe);
-	free(c->out);
-	free(c);
+	c->next_dead = graveyard;
+	graveyard = c;
 }
 
 /* Reads while it has few requests under way; writes while answers wait. */
@@ -140,6 +158,8 @@ static void set_reading(struct client *c)
 /* Writes what it can; false when c was dropped. */
 static bool flush(struct client *c)
 {
+	if (c->dead)
+		return false;
 	while (c->outoff < c->outlen) {
 		ssize_t n = send(c->w.fd, c->out + c->outoff,
 				 c->outlen - c->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -166,6 +186,8 @@ void client_send(struct client *c, const struct odmd_msg *m)
 	uint8_t buf[ODMD_MSG_MAX];
 	int len = odmd_encode(m, buf, sizeof buf);
 
+	if (c->dead)
+		return;
 	if (len < 0) {
 		dlog_err("an answer did not encode: %s", odmd_strerror(len));
 		return;
@@ -271,7 +293,6 @@ static void on_client(struct watch *w, uint32_t events)
 {
 	struct client *c = (struct client *)((char *)w -
 					     __builtin_offsetof(struct client, w));
-	uint64_t id = c->id;
 
 	if ((events & EPOLLOUT) && !flush(c))
 		return;
@@ -307,7 +328,7 @@ static void on_client(struct watch *w, uint32_t events)
 			c->have -= (size_t)used;
 			c->partial_since = W.now;
 			serve_msg(c, &m);
-			if (!client_find(id))
+			if (c->dead)
 				return; /* serving it closed it */
 		}
 		if (c->busy >= CLIENT_MAX_BUSY)

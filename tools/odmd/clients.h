@@ -40,6 +40,8 @@ struct client {
 	uint32_t events;           /* what epoll watches for it */
 	struct timer timer;
 	struct parked *parked;     /* requests waiting for the program's name */
+	bool dead;                 /* closed: freed at the end of the turn */
+	struct client *next_dead;
 	UT_hash_handle hh;
 };
 
@@ -54,7 +56,13 @@ void client_send(struct client *c, const struct odmd_msg *m);
 void client_busy(struct client *c);
 void client_done(struct client *c);
 
+/* Closes c; it stays readable (c->dead) until clients_reap(), and
+ * client_find() no longer finds it. Answering may close a client whose
+ * peer has gone: callers check c->dead after client_send(). */
 void client_close(struct client *c, const char *why);
+
+/* Frees the clients closed in this turn of the loop. */
+void clients_reap(void);
 
 /* Its timer fired. */
 void client_due(struct client *c);

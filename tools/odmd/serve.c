@@ -127,7 +127,7 @@ static void connected_exe(void *arg, const struct ps_msg *r, int fd)
 		client_done(c);
 		on_request(c, &p->m);
 		free(p);
-		if (!client_find((uint64_t)(uintptr_t)arg)) {
+		if (c->dead) {
 			for (p = next; p; p = next) {
 				next = p->next;
 				free(p);

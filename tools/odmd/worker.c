@@ -337,6 +337,7 @@ static void loop(void)
 		fire_timers();
 		usage_tick();
 		W.backend->tick(W.backend);
+		clients_reap();
 	}
 }
 
