@@ -107,10 +107,23 @@ static int take_socket(const char *path, int *lock_fd, struct stat *made)
 	return fd;
 }
 
-/* The state directory, made if need be and given to the worker's user. */
-static int take_state_dir(const char *path, const struct passwd *pw)
+/* The state directory, made if need be and given to the worker's user
+ * (mode 0700: so it must not be the folder of the socket, which every
+ * user has to reach). */
+static int take_state_dir(const char *path, const char *sock,
+			  const struct passwd *pw)
 {
+	size_t n = strlen(path);
 	int fd;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (strncmp(sock, path, n) == 0 && sock[n] == '/' &&
+	    !strchr(sock + n + 1, '/')) {
+		dlog_err("agent.state %s holds the socket %s: users could not "
+			 "reach it", path, sock);
+		return -1;
+	}
 
 	if (mkdir(path, 0700) && errno != EEXIST) {
 		dlog_err("state %s: %s", path, strerror(errno));
@@ -263,7 +276,7 @@ int main(int argc, char **argv)
 	more_files();
 	if ((lfd = take_socket(hc.agent.socket, &lock_fd, &made)) < 0)
 		return 1;
-	if ((state_fd = take_state_dir(hc.agent.state, &wpw)) < 0) {
+	if ((state_fd = take_state_dir(hc.agent.state, hc.agent.socket, &wpw)) < 0) {
 		unlink(hc.agent.socket);
 		return 1;
 	}
