@@ -16,8 +16,11 @@ TOP     := $(abspath .)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -D_GNU_SOURCE \
-           -Iinclude -Icommon -Ipreload -Ipolicy -Itools/odmd -DODM_TOP='"$(TOP)"'
+# -fno-zero-initialized-in-bss: the shim's statics in .data, which its
+# loader maps from the file, instead of .bss, which costs one more mapping
+# in every program it is preloaded into.
+CFLAGS  += -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -fno-zero-initialized-in-bss -D_GNU_SOURCE \
+           -Iinclude -Icommon -Ipreload -Ipreload/lazy -Ipolicy -Itools/odmd -DODM_TOP='"$(TOP)"'
 CONFUSE_LIBS := $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
 LDLIBS  := $(CONFUSE_LIBS) -lmnl -lpthread -ldl
 
@@ -37,6 +40,13 @@ endif
 CORE_SRCS := $(filter-out preload/hook_%.c,$(wildcard preload/*.c)) \
              $(wildcard policy/*.c) $(wildcard common/*.c)
 HOOK_SRCS := $(wildcard preload/hook_*.c)
+# libconfuse and libmnl, loaded by the shim only when it needs them.
+LAZY_SRCS := $(wildcard preload/lazy/*.c)
+LAZY_OBJS := $(LAZY_SRCS:%.c=$(B)/%.o)
+SONAME_OF = $(shell objdump -p $$(pkg-config --variable=libdir $(1) 2>/dev/null || \
+	echo /usr/lib/$$($(CC) -dumpmachine))/$(2) 2>/dev/null | awk '/SONAME/ { print $$2 }')
+CONFUSE_SONAME := $(or $(call SONAME_OF,libconfuse,libconfuse.so),libconfuse.so.2)
+MNL_SONAME := $(or $(call SONAME_OF,libmnl,libmnl.so),libmnl.so.0)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/%.o)
 CORE_LIB  := $(B)/libodm-core.a
@@ -78,9 +88,20 @@ $(ODMD_LIB): $(ODMD_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(LIB): $(CORE_OBJS) $(HOOK_OBJS) preload/libodm.map
+$(B)/preload/lazy/%.o: preload/lazy/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ipreload/lazy -DODM_CONFUSE_SONAME='"$(CONFUSE_SONAME)"' \
+	    -DODM_MNL_SONAME='"$(MNL_SONAME)"' -MMD -MP -c $< -o $@
+
+# The shim needs nothing but libc at start: libconfuse and libmnl come
+# later, when a policy or the engine needs them (preload/lazy/). Two load
+# segments (noseparate-code) make its own loading cheaper.
+# What the shim never does: compile policy folders (odm check, odmd).
+SHIM_OBJS := $(filter-out $(B)/policy/policy_index_write.o,$(CORE_OBJS))
+$(LIB): $(SHIM_OBJS) $(HOOK_OBJS) $(LAZY_OBJS) preload/libodm.map
 	$(CC) -shared -Wl,--version-script=preload/libodm.map -Wl,-z,defs \
-	    -Wl,-soname,libodm.so $(LDFLAGS) -o $@ $(CORE_OBJS) $(HOOK_OBJS) $(LDLIBS)
+	    -Wl,-z,noseparate-code -Wl,-soname,libodm.so $(LDFLAGS) -o $@ \
+	    $(SHIM_OBJS) $(HOOK_OBJS) $(LAZY_OBJS) -ldl -lpthread
 
 # Aware programs and test helpers link the shared library, as users do.
 $(B)/examples/%: examples/%.c $(LIB)

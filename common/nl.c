@@ -58,6 +58,10 @@ int odm_nl_talk(const struct odm_nl_io *io, int fd, struct nlmsghdr *req,
 	uint32_t seq;
 	int rc = MNL_CB_OK;
 
+	if (!req) {
+		free(buf);
+		return -ENOSYS; /* no libmnl to build it with */
+	}
 	if (!buf)
 		return -ENOMEM;
 	seq = __atomic_add_fetch(&last_seq, 1, __ATOMIC_RELAXED);
@@ -105,8 +109,11 @@ out:
 int odm_nl_ask(const struct odm_nl_io *io, int protocol, struct nlmsghdr *req,
 	       odm_nl_cb *cb, void *arg)
 {
-	int fd = odm_nl_open(io, protocol, 0, ODM_NL_TIMEOUT_MS, false), rc;
+	int fd, rc;
 
+	if (!req)
+		return -ENOSYS;
+	fd = odm_nl_open(io, protocol, 0, ODM_NL_TIMEOUT_MS, false);
 	if (fd < 0)
 		return fd;
 	rc = odm_nl_talk(io, fd, req, cb, arg);

@@ -43,6 +43,10 @@ int odm_nl_open(const struct odm_nl_io *io, int protocol, unsigned groups,
  * MNL_CB_STOP to end, MNL_CB_ERROR (with errno) to fail. */
 typedef int odm_nl_cb(const struct nlmsghdr *h, void *arg);
 
+/* The message builders below return NULL only when libmnl cannot be had
+ * (the preload shim loads it on first use); odm_nl_talk and odm_nl_ask
+ * then fail with -ENOSYS. */
+
 /* Sends req over fd (a blocking socket from odm_nl_open with a timeout)
  * and reads the answer until NLMSG_DONE, the ACK or an error, each message
  * through cb (NULL: none). Bounded: gives up after 2 * ODM_NL_TIMEOUT_MS.

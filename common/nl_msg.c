@@ -15,6 +15,8 @@ struct nlmsghdr *odm_nl_msg_getaddr(void *buf)
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
 
+	if (!h)
+		return NULL;
 	h->nlmsg_type = RTM_GETADDR;
 	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(h, sizeof *ifa);
@@ -30,6 +32,8 @@ struct nlmsghdr *odm_nl_msg_addr(void *buf, uint16_t type, uint16_t flags,
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
 
+	if (!h)
+		return NULL;
 	h->nlmsg_type = type;
 	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	ifa = mnl_nlmsg_put_extra_header(h, sizeof *ifa);
@@ -149,6 +153,8 @@ struct nlmsghdr *odm_nl_msg_rule(void *buf, uint16_t type,
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct fib_rule_hdr *r;
 
+	if (!h)
+		return NULL;
 	h->nlmsg_type = type;
 	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
 			 (type == RTM_NEWRULE ? NLM_F_CREATE | NLM_F_EXCL : 0);
@@ -170,6 +176,8 @@ struct nlmsghdr *odm_nl_msg_default_route(void *buf, uint16_t type,
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rt;
 
+	if (!h)
+		return NULL;
 	h->nlmsg_type = type;
 	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
 			 (type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_REPLACE : 0);
@@ -193,6 +201,8 @@ struct nlmsghdr *odm_nl_msg_sockdiag(void *buf, uint8_t proto,
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *r;
 
+	if (!h)
+		return NULL;
 	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	r = mnl_nlmsg_put_extra_header(h, sizeof *r);

@@ -35,14 +35,19 @@ struct odm_rule {
 	int on_failure;         /* enum odm_onfail */
 };
 
-struct odm_policy {
-	char path[PATH_MAX];
-	char **programs;        /* exact executable paths (realpath) */
+/* How a policy file names the programs it governs. */
+struct odm_policy_keys {
+	char **programs;        /* exact executable paths (through symlinks) */
 	size_t nprograms;
 	char **names;           /* fnmatch globs on the program's name */
 	size_t nnames;
-	char **scripts;         /* scripts run by an interpreter (realpath) */
+	char **scripts;         /* scripts run by an interpreter (through symlinks) */
 	size_t nscripts;
+};
+
+struct odm_policy {
+	char path[PATH_MAX];
+	struct odm_policy_keys keys;
 	struct odm_rule deflt;  /* file-level type/on-net/on-failure */
 	struct odm_rule *rules; /* in file order; first match wins */
 	size_t nrules;
@@ -51,12 +56,22 @@ struct odm_policy {
 	int log_target;         /* -1 unset, else enum odm_log_target */
 };
 
-/* Who is running: filled by the preload from /proc/self. */
+/* Who is running: filled by the preload. */
 struct odm_progid {
-	const char *exe;     /* realpath of /proc/self/exe */
-	const char *argv0;   /* argv[0] as given, may be NULL */
-	const char *script;  /* realpath of the script an interpreter runs, or NULL */
+	const char *exe;        /* the executable, through symlinks */
+	const char *argv0;      /* argv[0] as given, may be NULL */
+	const char *script_arg; /* the first argument after argv[0] that is
+				   not an option (the script an interpreter
+				   runs?), as given; may be NULL */
+	const char *script;     /* it, through symlinks, when it is a regular
+				   file: set on first use (odm_progid_script) */
+	bool script_done;
+	char script_buf[PATH_MAX];
 };
+
+/* The script of id (see above), resolved on first use: a stat and a
+ * realpath, only for the policies that name scripts. NULL if none. */
+const char *odm_progid_script(struct odm_progid *id);
 
 /* One socket to decide for. dest is NULL for a server socket. */
 struct odm_sockinfo {
@@ -66,26 +81,48 @@ struct odm_sockinfo {
 	int role;            /* ODM_ROLE_CLIENT or ODM_ROLE_SERVER */
 };
 
-/* Parses one file. 0, or -1 with err = "FILE:LINE: what is wrong". */
-int odm_policy_parse(const char *path, struct odm_policy *out,
+/* Parses one file (opened as odm_cfg_open does: with strict, a file
+ * another user or a group may write is refused). 0, or -1 with err =
+ * "FILE:LINE: what is wrong". Program and script paths are resolved
+ * through their symlinks. Linear in the size of the file. */
+int odm_policy_parse(const char *path, bool strict, struct odm_policy *out,
 		     char *err, size_t errlen);
 void odm_policy_free(struct odm_policy *p);
 
+/* Reads only how a file names its programs (top-level program, name and
+ * script lines), without libconfuse and whether or not the rest of the
+ * file is right: what the index keeps of a broken file, and what a lookup
+ * without an index reads of every file. 0, or -1 with err when the file
+ * cannot be read or its names cannot be made out. */
+int odm_policy_scan(const char *path, bool strict, struct odm_policy_keys *k,
+		    char *err, size_t errlen);
+void odm_policy_keys_free(struct odm_policy_keys *k);
+
+/* How keys match the program (enum odm_match). */
+int odm_policy_keys_match(const struct odm_policy_keys *k,
+			  struct odm_progid *id);
+
 /* How p matches the program (enum odm_match). */
-int odm_policy_matches(const struct odm_policy *p, const struct odm_progid *id);
+static inline int odm_policy_matches(const struct odm_policy *p,
+				     struct odm_progid *id)
+{
+	return odm_policy_keys_match(&p->keys, id);
+}
 
 /* The first rule that matches s, or &p->deflt. Never NULL. */
 const struct odm_rule *odm_policy_decide(const struct odm_policy *p,
 					 const struct odm_sockinfo *s);
 
-/* Reads every *.conf of dir in name order and keeps in *out the one that
- * matches id best (highest enum odm_match; on a tie the first by name).
- * With strict set (root or secure-execution), files or a dir that a user
- * other than root (or the euid) or a group/other can write are skipped with
- * a warning through warn(). Returns 1 found, 0 none matches (or no dir),
- * -1 when a file is broken (err = "FILE:LINE: ..."): the caller then runs
- * in legacy mode. warn may be NULL. */
-int odm_policy_find(const char *dir, const struct odm_progid *id, bool strict,
+/* The policy in dir that names id best (highest enum odm_match; on a tie
+ * the first by file name): from the folder's index when it is current,
+ * else by reading how each file names its programs and parsing only the
+ * best. With strict set (root or secure-execution), files or a dir that a
+ * user other than root (or the euid) or a group/other can write are
+ * skipped with a warning through warn(). Returns 1 found, 0 none matches
+ * (or no dir), -1 when the file that names id is broken (err =
+ * "FILE:LINE: ..."): the caller then runs in legacy mode; a broken file
+ * that does not name id does not matter. warn may be NULL. */
+int odm_policy_find(const char *dir, struct odm_progid *id, bool strict,
 		    struct odm_policy *out, char *err, size_t errlen,
 		    void (*warn)(const char *msg));
 

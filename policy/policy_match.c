@@ -1,7 +1,9 @@
 /* policy_match.c: does a policy file govern this program, and which of its
  * rules decides a socket. */
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "hostconf.h"
 #include "policy.h"
 
@@ -28,14 +30,28 @@ static bool glob_matches(char *const *globs, size_t n, const char *s)
 	return false;
 }
 
-int odm_policy_matches(const struct odm_policy *p, const struct odm_progid *id)
+const char *odm_progid_script(struct odm_progid *id)
 {
-	if (in_list(p->programs, p->nprograms, id->exe))
+	struct stat st;
+
+	if (!id->script_done) {
+		id->script_done = true;
+		if (id->script_arg && stat(id->script_arg, &st) == 0 &&
+		    S_ISREG(st.st_mode) && realpath(id->script_arg, id->script_buf))
+			id->script = id->script_buf;
+	}
+	return id->script;
+}
+
+int odm_policy_keys_match(const struct odm_policy_keys *k,
+			  struct odm_progid *id)
+{
+	if (in_list(k->programs, k->nprograms, id->exe))
 		return ODM_MATCH_PROGRAM;
-	if (in_list(p->scripts, p->nscripts, id->script))
+	if (k->nscripts && in_list(k->scripts, k->nscripts, odm_progid_script(id)))
 		return ODM_MATCH_SCRIPT;
-	if (glob_matches(p->names, p->nnames, base_name(id->exe)) ||
-	    glob_matches(p->names, p->nnames, base_name(id->argv0)))
+	if (glob_matches(k->names, k->nnames, base_name(id->exe)) ||
+	    glob_matches(k->names, k->nnames, base_name(id->argv0)))
 		return ODM_MATCH_NAME;
 	return ODM_MATCH_NONE;
 }

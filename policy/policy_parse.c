@@ -97,12 +97,15 @@ static int cb_path(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 
 static int check_rule(cfg_t *cfg, cfg_opt_t *opt)
 {
-	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	unsigned i = cfg_opt_size(opt) - 1;
+	cfg_t *sec = cfg_opt_getnsec(opt, i);
+	const char *title = "?";
+	int line = cfg->line;
 
 	if (sec && cfg_size(sec, "type") == 0) {
-		cfg->line = odm_cfg_section_line(cfg, "rule", cfg_title(sec));
-		cfg_error(cfg, "rule %s has no type (expected " TYPES ")",
-			  cfg_title(sec));
+		odm_cfg_nth("rule", i, &title, &line);
+		cfg->line = line;
+		cfg_error(cfg, "rule %s has no type (expected " TYPES ")", title);
 		return -1;
 	}
 	return 0;
@@ -129,35 +132,46 @@ static cfg_opt_t file_opts[] = {
 	CFG_INT_CB("server-bind", ODM_SERVER_WILDCARD, CFGF_NONE, cb_server_bind),
 	CFG_INT_CB("log-level", -1, CFGF_NONE, odm_cfg_log_level),
 	CFG_INT_CB("log-target", -1, CFGF_NONE, odm_cfg_log_target),
-	CFG_SEC("rule", rule_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	/* Titled in the file, but given to libconfuse without their titles
+	 * (odm_cfg_parse): it would compare each with all the earlier ones.
+	 * Duplicates are found after the parse (odm_cfg_twice). */
+	CFG_SEC("rule", rule_opts, CFGF_MULTI),
 	CFG_END()
 };
 
-/* A copy of the list option name, as a NULL-free array of n strings. */
-static char **copy_list(cfg_t *cfg, const char *name, size_t *n)
+/* A copy of the list option name, as a NULL-free array of n strings;
+ * with resolve, paths through their symlinks (as the kernel names a
+ * running program), left as written when they do not exist. */
+static char **copy_list(cfg_t *cfg, const char *name, size_t *n, bool resolve)
 {
-	char **v;
+	char **v, real[PATH_MAX];
 
 	*n = cfg_size(cfg, name);
 	v = calloc(*n ? *n : 1, sizeof *v);
-	for (size_t i = 0; v && i < *n; i++)
-		if (!(v[i] = strdup(cfg_getnstr(cfg, name, (unsigned)i)))) {
+	for (size_t i = 0; v && i < *n; i++) {
+		const char *s = cfg_getnstr(cfg, name, (unsigned)i);
+
+		if (resolve && realpath(s, real))
+			s = real;
+		if (!(v[i] = strdup(s))) {
 			while (i--)
 				free(v[i]);
 			free(v);
 			return NULL;
 		}
+	}
 	return v;
 }
 
-static void fill_rule(cfg_t *cfg, cfg_t *sec, const struct odm_rule *deflt,
+static void fill_rule(unsigned i, cfg_t *sec, const struct odm_rule *deflt,
 		      struct odm_rule *r)
 {
+	const char *title = "?";
 	long port;
 
 	*r = *deflt;
-	snprintf(r->name, sizeof r->name, "%s", cfg_title(sec));
-	r->line = odm_cfg_section_line(cfg, "rule", cfg_title(sec));
+	odm_cfg_nth("rule", i, &title, &r->line);
+	snprintf(r->name, sizeof r->name, "%s", title);
 	if (cfg_size(sec, "destination")) {
 		r->has_dest = true;
 		odm_prefix_parse(cfg_getstr(sec, "destination"), &r->dest,
@@ -180,21 +194,28 @@ static void fill_rule(cfg_t *cfg, cfg_t *sec, const struct odm_rule *deflt,
 		r->on_failure = (int)cfg_getint(sec, "on-failure");
 }
 
-int odm_policy_parse(const char *path, struct odm_policy *out, char *err,
-		     size_t errlen)
+int odm_policy_parse(const char *path, bool strict, struct odm_policy *out,
+		     char *err, size_t errlen)
 {
+	const char *twice;
+	int line, first;
 	cfg_t *cfg;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
 	cfg = cfg_init(file_opts, CFGF_NONE);
 	if (!cfg) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: out of memory (or no libconfuse)", path);
 		return -1;
 	}
 	cfg_set_validate_func(cfg, "rule", check_rule);
-	if (odm_cfg_parse(cfg, path, err, errlen))
+	if (odm_cfg_parse(cfg, path, strict, "rule", err, errlen))
 		goto out;
+	if (odm_cfg_twice("rule", &twice, &line, &first)) {
+		snprintf(err, errlen, "%s:%d: rule %s is defined twice (first at "
+			 "line %d)", path, line, twice, first);
+		goto out;
+	}
 	if (!cfg_size(cfg, "program") && !cfg_size(cfg, "name") &&
 	    !cfg_size(cfg, "script")) {
 		snprintf(err, errlen, "%s: names no program, name or script, so "
@@ -210,19 +231,21 @@ int odm_policy_parse(const char *path, struct odm_policy *out, char *err,
 	out->log_level = (int)cfg_getint(cfg, "log-level");
 	out->log_target = (int)cfg_getint(cfg, "log-target");
 	out->nrules = cfg_size(cfg, "rule");
-	out->programs = copy_list(cfg, "program", &out->nprograms);
-	out->names = copy_list(cfg, "name", &out->nnames);
-	out->scripts = copy_list(cfg, "script", &out->nscripts);
+	out->keys.programs = copy_list(cfg, "program", &out->keys.nprograms, true);
+	out->keys.names = copy_list(cfg, "name", &out->keys.nnames, false);
+	out->keys.scripts = copy_list(cfg, "script", &out->keys.nscripts, true);
 	out->rules = calloc(out->nrules ? out->nrules : 1, sizeof *out->rules);
-	if (!out->programs || !out->names || !out->scripts || !out->rules) {
+	if (!out->keys.programs || !out->keys.names || !out->keys.scripts ||
+	    !out->rules) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
 	for (size_t i = 0; i < out->nrules; i++)
-		fill_rule(cfg, cfg_getnsec(cfg, "rule", (unsigned)i),
+		fill_rule((unsigned)i, cfg_getnsec(cfg, "rule", (unsigned)i),
 			  &out->deflt, &out->rules[i]);
 	rc = 0;
 out:
+	odm_cfg_done();
 	cfg_free(cfg);
 	if (rc)
 		odm_policy_free(out);
@@ -236,11 +259,17 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
+void odm_policy_keys_free(struct odm_policy_keys *k)
+{
+	free_list(k->programs, k->nprograms);
+	free_list(k->names, k->nnames);
+	free_list(k->scripts, k->nscripts);
+	memset(k, 0, sizeof *k);
+}
+
 void odm_policy_free(struct odm_policy *p)
 {
-	free_list(p->programs, p->nprograms);
-	free_list(p->names, p->nnames);
-	free_list(p->scripts, p->nscripts);
+	odm_policy_keys_free(&p->keys);
 	free(p->rules);
 	memset(p, 0, sizeof *p);
 }

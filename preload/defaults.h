@@ -31,8 +31,8 @@
 #define ODM_DEFAULT_RULE_PRIORITY  1000
 
 /* Highest fd the per-fd table tracks (exclusive); larger fds pass through. */
-#define ODM_FDTAB_CHUNK_BITS    10
-#define ODM_FDTAB_CHUNKS        1024
+#define ODM_FDTAB_CHUNK_BITS    12      /* 4096 fds a chunk */
+#define ODM_FDTAB_CHUNKS        256     /* up to fd 1048575 */
 
 
 #endif

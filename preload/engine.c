@@ -11,14 +11,17 @@
 #include "agent.h"
 #include "engine.h"
 #include "fdtab.h"
+#include "init.h"
 #include "log.h"
 #include "proto.h"
 #include "real.h"
 
 static pthread_mutex_t eng_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t eng_once = PTHREAD_ONCE_INIT;
 
-static struct odm_hostconf hc;       /* loaded once */
+/* The host config, loaded once (on the heap: the shim keeps its .bss
+ * small, so loading it costs no extra mapping). */
+static const struct odm_hostconf hc_none = { .log_level = -1, .log_target = -1 };
+static const struct odm_hostconf *hc = &hc_none;
 static bool hc_loaded, hc_broken;
 static struct odm_typed_addr *snap;  /* typed addresses of the last dump */
 static size_t nsnap;
@@ -80,13 +83,9 @@ static bool pick_fast(sc_type type, struct in6_addr *out)
 }
 static bool monitor_warned;
 
-static void lock_for_fork(void) { pthread_mutex_lock(&eng_lock); }
-static void unlock_after_fork(void) { pthread_mutex_unlock(&eng_lock); }
-
-static void engine_once(void)
-{
-	pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
-}
+void odm_engine_fork_prepare(void) { pthread_mutex_lock(&eng_lock); }
+void odm_engine_fork_parent(void) { pthread_mutex_unlock(&eng_lock); }
+void odm_engine_fork_child(void) { pthread_mutex_unlock(&eng_lock); }
 
 /* Called with eng_lock held. */
 static void load_hostconf(void)
@@ -101,13 +100,21 @@ static void load_hostconf(void)
 			path);
 		return;
 	}
-	if (odm_hostconf_load(path, &hc, err, sizeof err) != 0) {
+	struct odm_hostconf *loaded = malloc(sizeof *loaded);
+
+	if (!loaded) {
+		hc_broken = true;
+		return;
+	}
+	if (odm_hostconf_load(path, odm_proc.strict, loaded, err, sizeof err)) {
+		free(loaded);
 		hc_broken = true;
 		odm_log(ODM_LOG_ERROR, "%s; setsc() has no typed addresses",
 			err);
 		return;
 	}
-	odm_log_configure(hc.log_level, hc.log_target);
+	hc = loaded;
+	odm_log_configure(hc->log_level, hc->log_target);
 }
 
 /* Re-reads the kernel's addresses unless the snapshot is current.
@@ -141,7 +148,7 @@ static int refresh(void)
 	}
 	free(snap);
 	snap = typed;
-	nsnap = odm_classify(&hc, all, n, typed);
+	nsnap = odm_classify(hc, all, n, typed);
 	free(all);
 	for (unsigned t = ODM_TYPE_MIN; t <= ODM_TYPE_MAX; t++)
 		best[t] = odm_pick(snap, nsnap, (sc_type)t);
@@ -153,7 +160,7 @@ static int refresh(void)
 
 static void ensure_loaded(void)
 {
-	pthread_once(&eng_once, engine_once);
+	odm_fork_handlers();
 	if (!hc_loaded)
 		load_hostconf();
 }
@@ -211,8 +218,8 @@ int odm_engine_pick(sc_type type, bool on_net, struct in6_addr *out)
 		return 0;
 	pthread_mutex_lock(&eng_lock);
 	ensure_loaded();
-	declared = hc.types_declared & (1u << type);
-	agent = hc.agent;
+	declared = hc->types_declared & (1u << type);
+	agent = hc->agent;
 	if (!declared && !agent.configured) {
 		pthread_mutex_unlock(&eng_lock);
 		return EAI_REQUIREDIPNOTSUPPORTED;
@@ -268,7 +275,7 @@ const struct odm_hostconf *odm_engine_hostconf(bool *broken)
 	if (broken)
 		*broken = hc_broken;
 	pthread_mutex_unlock(&eng_lock);
-	return &hc;
+	return hc;
 }
 
 int odm_engine_setsc(int fd, struct in6_addr *out, sc_type type)

@@ -33,4 +33,9 @@ int odm_engine_list(struct odm_typed_addr **out, size_t *n);
  * (if not NULL) is set when the file could not be used. */
 const struct odm_hostconf *odm_engine_hostconf(bool *broken);
 
+/* The engine's lock around fork() (init.c keeps one order for all). */
+void odm_engine_fork_prepare(void);
+void odm_engine_fork_parent(void);
+void odm_engine_fork_child(void);
+
 #endif

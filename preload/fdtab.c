@@ -12,7 +12,7 @@
 #define FD_LIMIT ODM_FDTAB_FD_LIMIT
 
 #define chunks odm_fdtab_chunks
-struct fdchunk *odm_fdtab_chunks[ODM_FDTAB_CHUNKS];
+struct fdchunk *odm_fdtab_chunks[ODM_FDTAB_CHUNKS] = { 0 }; /* .data: see Makefile */
 int odm_fdtab_live;
 
 #define slot_peek odm_fdtab_slot

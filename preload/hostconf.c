@@ -449,7 +449,7 @@ static int same_prefix_twice(const struct odm_hostconf *hc, size_t n,
 	return 0;
 }
 
-int odm_hostconf_load(const char *path, struct odm_hostconf *out,
+int odm_hostconf_load(const char *path, bool strict, struct odm_hostconf *out,
 		      char *err, size_t errlen)
 {
 	cfg_t *cfg;
@@ -466,7 +466,7 @@ int odm_hostconf_load(const char *path, struct odm_hostconf *out,
 	cfg_set_validate_func(cfg, "prefix", check_section);
 	cfg_set_validate_func(cfg, "interface", check_section);
 	cfg_set_validate_func(cfg, "network|pool", check_section);
-	if (odm_cfg_parse(cfg, path, err, errlen))
+	if (odm_cfg_parse(cfg, path, strict, NULL, err, errlen))
 		goto out;
 	np = cfg_size(cfg, "prefix");
 	ni = cfg_size(cfg, "interface");
@@ -506,6 +506,7 @@ int odm_hostconf_load(const char *path, struct odm_hostconf *out,
 	}
 	rc = 0;
 out:
+	odm_cfg_done();
 	cfg_free(cfg);
 	if (rc)
 		odm_hostconf_free(out);

@@ -112,9 +112,10 @@ const char *odm_hostconf_path(void);
 
 /* Parses path into *out (zeroed first). Returns 0; or -1 with err holding
  * one line "FILE:LINE: what is wrong" (or "FILE: reason" when it cannot be
- * opened; ENOENT is reported the same way), and *out left empty but valid.
- * Thread-safe: libconfuse's lexer is global, so parsing is serialized. */
-int odm_hostconf_load(const char *path, struct odm_hostconf *out,
+ * opened: ENOENT, not a regular file, or with strict set (a privileged
+ * program) not trusted), and *out left empty but valid. Thread-safe:
+ * libconfuse's lexer is global, so parsing is serialized. */
+int odm_hostconf_load(const char *path, bool strict, struct odm_hostconf *out,
 		      char *err, size_t errlen);
 
 void odm_hostconf_free(struct odm_hostconf *hc);

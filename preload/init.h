@@ -18,6 +18,13 @@ extern int odm_init_done;
 
 void odm_init_slow(void);
 
+/* Registers, once, the fork handlers of every lock of libodm, in the one
+ * order they are ever taken (engine, monitor, libconfuse, loader), so a
+ * fork() from any thread never deadlocks. Called by whatever is about to
+ * take one of them first (a process that takes none never registers: no
+ * malloc). 0, or -1 when they could not be registered. */
+int odm_fork_handlers(void);
+
 static inline void odm_init(void)
 {
 	if (__builtin_expect(!__atomic_load_n(&odm_init_done, __ATOMIC_ACQUIRE),

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "nladdr.h"
+#include "init.h"
 #include "real.h"
 
 #define MON_STACK_SIZE   (128 * 1024)
@@ -60,8 +61,6 @@ const struct odm_nl_io odm_nl_real_io = {
 uint64_t odm_nl_gen;
 bool odm_nl_running;
 static pthread_mutex_t mon_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t mon_once = PTHREAD_ONCE_INIT;
-static int mon_atfork_rc;
 static int mon_fd = -1;          /* the thread's socket; under mon_lock */
 static struct stat mon_sock;     /* its identity, set before the thread */
 
@@ -124,10 +123,10 @@ static void *monitor(void *arg)
 /* fork(): the child has no monitor thread, only its socket, which it must
  * not read. It drops it, and its engine re-reads and restarts the monitor.
  * Holding mon_lock across fork() keeps the child's mon_fd consistent. */
-static void fork_prepare(void) { pthread_mutex_lock(&mon_lock); }
-static void fork_parent(void) { pthread_mutex_unlock(&mon_lock); }
+void odm_nl_fork_prepare(void) { pthread_mutex_lock(&mon_lock); }
+void odm_nl_fork_parent(void) { pthread_mutex_unlock(&mon_lock); }
 
-static void fork_child(void)
+void odm_nl_fork_child(void)
 {
 	int saved = errno;
 
@@ -138,11 +137,6 @@ static void fork_child(void)
 	bump();
 	pthread_mutex_unlock(&mon_lock);
 	errno = saved;
-}
-
-static void register_fork_handlers(void)
-{
-	mon_atfork_rc = pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
 /* Subscribes, then starts the thread with every signal blocked. Called
@@ -185,9 +179,8 @@ int odm_nl_monitor_start(void)
 {
 	int saved = errno, rc = 0;
 
-	pthread_once(&mon_once, register_fork_handlers);
-	if (mon_atfork_rc)
-		return -mon_atfork_rc; /* a child could not tell it was forked */
+	if (odm_fork_handlers())
+		return -ENOMEM; /* a child could not tell it was forked */
 	if (odm_nl_monitor_running())
 		return 0;
 	pthread_mutex_lock(&mon_lock);

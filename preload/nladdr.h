@@ -34,4 +34,10 @@ static inline bool odm_nl_monitor_running(void)
 	return __atomic_load_n(&odm_nl_running, __ATOMIC_ACQUIRE);
 }
 
+/* The monitor's lock around fork(); the child drops the parent's monitor
+ * socket (its thread is not there). init.c keeps one order for all. */
+void odm_nl_fork_prepare(void);
+void odm_nl_fork_parent(void);
+void odm_nl_fork_child(void);
+
 #endif

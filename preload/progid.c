@@ -1,55 +1,60 @@
-/* progid.c: the identity of the running program, read from /proc/self. */
+/* progid.c: the identity of the running program (progid.h). */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "progid.h"
 #include "real.h"
 
-/* The first non-option argument after argv[0] that is a regular file. */
-static void find_script(const char *args, size_t len, char *out)
+int odm_argc;
+char **odm_argv;
+
+/* The first argument after argv[0] that is not an option. */
+static const char *first_operand(int argc, char **argv)
 {
-	const char *p = args, *end = args + len;
-	struct stat st;
+	for (int i = 1; i < argc && argv[i]; i++)
+		if (argv[i][0] != '-')
+			return argv[i];
+	return NULL;
+}
 
-	p += strnlen(p, (size_t)(end - p)) + 1; /* skip argv[0] */
-	while (p < end) {
-		size_t n = strnlen(p, (size_t)(end - p));
+/* Without the constructor's arguments: /proc/self/cmdline, split. */
+static void from_cmdline(struct odm_progid_buf *buf, struct odm_progid *id)
+{
+	char *v[64], *p, *end;
+	ssize_t n = 0;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC), c = 0;
 
-		if (p[0] != '-') {
-			if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
-			    realpath(p, out))
-				return;
-			break;
-		}
-		p += n + 1;
+	if (fd >= 0) {
+		n = read(fd, buf->args, sizeof buf->args - 1);
+		odm_real.close(fd);
 	}
-	out[0] = '\0';
+	if (n <= 0)
+		return;
+	buf->args[n] = '\0';
+	for (p = buf->args, end = buf->args + n; p < end && c < 64;
+	     p += strlen(p) + 1)
+		v[c++] = p;
+	id->argv0 = c ? v[0] : NULL;
+	id->script_arg = first_operand(c, v);
 }
 
 void odm_progid_self(struct odm_progid_buf *buf, struct odm_progid *id)
 {
-	char args[4096];
 	ssize_t n;
-	int fd;
+	int saved = errno;
 
-	memset(buf, 0, sizeof *buf);
+	memset(id, 0, sizeof *id);
 	n = readlink("/proc/self/exe", buf->exe, sizeof buf->exe - 1);
 	buf->exe[n > 0 ? n : 0] = '\0';
-	n = 0;
-	fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, args, sizeof args - 1);
-		odm_real.close(fd);
-	}
-	if (n > 0) {
-		args[n] = '\0';
-		snprintf(buf->argv0, sizeof buf->argv0, "%s", args);
-		find_script(args, (size_t)n, buf->script);
-	}
 	id->exe = buf->exe[0] ? buf->exe : NULL;
-	id->argv0 = buf->argv0[0] ? buf->argv0 : NULL;
-	id->script = buf->script[0] ? buf->script : NULL;
+	if (odm_argv) {
+		id->argv0 = odm_argv[0];
+		id->script_arg = first_operand(odm_argc, odm_argv);
+	} else {
+		from_cmdline(buf, id);
+	}
+	errno = saved;
 }

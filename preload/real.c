@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include "real.h"
 
-struct odm_real odm_real;
+struct odm_real odm_real = { 0 }; /* .data: see Makefile */
 static int real_ready;
 
 /* Returns long so that callers expecting ssize_t also read -1. */

@@ -84,6 +84,16 @@ int odm_usage(const char *verb)
 	return ODM_EX_USAGE;
 }
 
+int odm_help_verb(const char *verb)
+{
+	for (size_t i = 0; i < NVERBS; i++)
+		if (strcmp(verbs[i].name, verb) == 0) {
+			print_usage(stdout, &verbs[i]);
+			printf("  %s\n", verbs[i].what);
+		}
+	return 0;
+}
+
 int odm_cmd_help(int argc, char **argv)
 {
 	const struct verb *v;
@@ -171,5 +181,9 @@ int main(int argc, char **argv)
 	if (!v)
 		return ODM_EX_USAGE;
 	argv[1] = (char *)v->name; /* messages name the verb in full */
+	/* VERB --help, for every verb. */
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return odm_help_verb(v->name);
 	return v->fn(argc - 1, argv + 1);
 }

@@ -29,7 +29,7 @@ static int agent_connect(struct odm_hostconf *hc)
 	char why[512];
 	int fd;
 
-	if (odm_hostconf_load(odm_hostconf_path(), hc, why, sizeof why))
+	if (odm_hostconf_load(odm_hostconf_path(), false, hc, why, sizeof why))
 		errx(ODM_EX_FAIL, "%s", why);
 	if (!hc->agent.configured)
 		errx(ODM_EX_FAIL, "%s: no agent or network section: no odmd",

@@ -1,12 +1,15 @@
 /* odm_check.c: `odm check`: validates the host config and policy files with
  * the library's own parsers, and warns about what parses but will surprise:
- * files that compete for one program, rules whose type the host config does
- * not declare. */
+ * files that compete for one program, programs that do not exist, rules
+ * whose type the host config does not declare. Errors and warnings go to
+ * standard error, "ok" lines to standard output. Checking a folder also
+ * compiles it into its index (policy_index.h), where it may write. */
 #include <err.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "defaults.h"
 #include "hostconf.h"
 #include "policy.h"
+#include "policy_index.h"
 #include "odmtool.h"
 
 struct pfile {
@@ -31,9 +35,27 @@ static size_t nfiles, cap;
 
 static void error_line(const char *line)
 {
-	printf("%s\n", line);
+	fflush(stdout);
+	fprintf(stderr, "%s\n", line);
 	nerrors++;
 }
+
+static void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* The folders whose files were checked: each gets its index written. */
+static char *folders[16];
+static size_t nfolders;
 
 static void add_file(const char *path)
 {
@@ -82,6 +104,9 @@ static void add_arg(const char *arg, bool is_default)
 	}
 	if (n == 0 && !quiet)
 		printf("ok %s (no *.conf file)\n", abs);
+	if (nfolders < sizeof folders / sizeof folders[0] &&
+	    (folders[nfolders] = strdup(abs)))
+		nfolders++;
 	for (int i = 0; i < n; i++)
 		add_file(list[i]);
 	odm_conf_list_free(list, n);
@@ -103,7 +128,7 @@ static int check_hostconf(struct odm_hostconf *hc)
 			       "prefix)\n", path);
 		return 0;
 	}
-	if (odm_hostconf_load(path, hc, err, sizeof err)) {
+	if (odm_hostconf_load(path, false, hc, err, sizeof err)) {
 		error_line(err);
 		return -1;
 	}
@@ -135,36 +160,35 @@ static void same(const struct pfile *a, const struct pfile *b, char **x,
 	for (size_t i = 0; i < nx; i++)
 		for (size_t j = 0; j < ny; j++)
 			if (strcmp(x[i], y[j]) == 0)
-				printf("warning: %s and %s both give %s %s: "
-				       "%s wins (file name order)\n", a->path,
-				       b->path, what, x[i],
-				       first_by_name(a, b)->path);
+				warning("%s and %s both give %s %s: %s wins "
+					"(file name order)", a->path, b->path,
+					what, x[i], first_by_name(a, b)->path);
 }
 
 /* a's program paths whose name b's globs match: a wins. */
 static void glob_hits(const struct pfile *a, const struct pfile *b)
 {
-	for (size_t i = 0; i < a->p.nprograms; i++) {
-		const char *prog = a->p.programs[i];
+	for (size_t i = 0; i < a->p.keys.nprograms; i++) {
+		const char *prog = a->p.keys.programs[i];
 		const char *base = strrchr(prog, '/');
 
 		base = base ? base + 1 : prog;
-		for (size_t j = 0; j < b->p.nnames; j++)
-			if (fnmatch(b->p.names[j], base, 0) == 0)
-				printf("warning: program %s of %s also matches "
-				       "name \"%s\" of %s: %s wins (program "
-				       "path beats name glob)\n", prog, a->path,
-				       b->p.names[j], b->path, a->path);
+		for (size_t j = 0; j < b->p.keys.nnames; j++)
+			if (fnmatch(b->p.keys.names[j], base, 0) == 0)
+				warning("program %s of %s also matches name "
+					"\"%s\" of %s: %s wins (program path "
+					"beats name glob)", prog, a->path,
+					b->p.keys.names[j], b->path, a->path);
 	}
 }
 
 static void overlaps(const struct pfile *a, const struct pfile *b)
 {
-	same(a, b, a->p.programs, a->p.nprograms, b->p.programs,
-	     b->p.nprograms, "program");
-	same(a, b, a->p.scripts, a->p.nscripts, b->p.scripts, b->p.nscripts,
+	same(a, b, a->p.keys.programs, a->p.keys.nprograms, b->p.keys.programs,
+	     b->p.keys.nprograms, "program");
+	same(a, b, a->p.keys.scripts, a->p.keys.nscripts, b->p.keys.scripts, b->p.keys.nscripts,
 	     "script");
-	same(a, b, a->p.names, a->p.nnames, b->p.names, b->p.nnames,
+	same(a, b, a->p.keys.names, a->p.keys.nnames, b->p.keys.names, b->p.keys.nnames,
 	     "name glob");
 	glob_hits(a, b);
 	glob_hits(b, a);
@@ -176,15 +200,51 @@ static void check_type(const struct pfile *f, const struct odm_rule *r,
 	if (!odm_type_valid(r->type) || (hc->types_declared & (1u << r->type)) ||
 	    hc->agent.configured)
 		return; /* declared here, or odmd may obtain it */
+	char where[PATH_MAX + 96];
+
 	if (r->line)
-		printf("warning: %s:%d: rule %s: ", f->path, r->line, r->name);
+		snprintf(where, sizeof where, "%s:%d: rule %s", f->path, r->line,
+			 r->name);
 	else
-		printf("warning: %s: default: ", f->path);
-	printf("%s declares no %s prefix or interface: its sockets %s\n",
-	       hc->path[0] ? hc->path : odm_hostconf_path(),
-	       odm_type_name(r->type),
-	       r->on_failure == ODM_ONFAIL_LEGACY ? "fall back to legacy"
-						   : "fail with EADDRNOTAVAIL");
+		snprintf(where, sizeof where, "%s: default", f->path);
+	warning("%s: %s declares no %s prefix or interface: its sockets %s",
+		where, hc->path[0] ? hc->path : odm_hostconf_path(),
+		odm_type_name(r->type),
+		r->on_failure == ODM_ONFAIL_LEGACY ? "fall back to legacy"
+						    : "fail with EADDRNOTAVAIL");
+}
+
+/* A program path or script that is not there (yet): the file governs
+ * nothing until it is. */
+static void check_exists(const struct pfile *f)
+{
+	char *const *v[2] = { f->p.keys.programs, f->p.keys.scripts };
+	size_t n[2] = { f->p.keys.nprograms, f->p.keys.nscripts };
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < n[k]; i++)
+			if (access(v[k][i], F_OK) != 0)
+				warning("%s: %s %s does not exist: this file "
+					"governs it once it does", f->path,
+					k ? "script" : "program", v[k][i]);
+}
+
+/* Compiles each folder checked into its index, where this user may. */
+static void write_indexes(void)
+{
+	char err[PATH_MAX + 256];
+
+	for (size_t i = 0; i < nfolders; i++) {
+		int n = odm_policy_index_write(folders[i], err, sizeof err, NULL);
+
+		if (n >= 0 && !quiet)
+			printf("ok %s/" ODM_INDEX_NAME " (%d files indexed)\n",
+			       folders[i], n);
+		else if (n < 0)
+			warning("%s (libodm reads every file's header "
+				"without it: slower, but the same)", err);
+		free(folders[i]);
+	}
 }
 
 int odm_cmd_check(int argc, char **argv)
@@ -196,7 +256,9 @@ int odm_cmd_check(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt(argc, argv, "+q")) != -1) {
+	while ((c = getopt(argc, argv, "+qh")) != -1) {
+		if (c == 'h')
+			return odm_help_verb("check");
 		if (c != 'q')
 			return warnx("check: %s: unknown option", argv[optind - 1]),
 			       odm_usage("check");
@@ -211,12 +273,14 @@ int odm_cmd_check(int argc, char **argv)
 	else
 		add_arg(odm_tool_policy_dir(), true);
 	for (size_t i = 0; i < nfiles; i++) {
-		files[i].ok = odm_policy_parse(files[i].path, &files[i].p, err,
-					       sizeof err) == 0;
+		files[i].ok = odm_policy_parse(files[i].path, false, &files[i].p,
+					       err, sizeof err) == 0;
 		if (!files[i].ok)
 			error_line(err);
 		else if (!quiet)
 			printf("ok %s\n", files[i].path);
+		if (files[i].ok)
+			check_exists(&files[i]);
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		for (size_t j = i + 1; j < nfiles && files[i].ok; j++)
@@ -226,6 +290,7 @@ int odm_cmd_check(int argc, char **argv)
 			check_type(&files[i], k ? &files[i].p.rules[k - 1]
 						: &files[i].p.deflt, &hc);
 	}
+	write_indexes();
 	for (size_t i = 0; i < nfiles; i++) {
 		if (files[i].ok)
 			odm_policy_free(&files[i].p);

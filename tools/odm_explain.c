@@ -111,7 +111,7 @@ static int for_program(const char *path, const char *file,
 {
 	char exe[PATH_MAX], cand[PATH_MAX], err[PATH_MAX + 256];
 	const char *dir = odm_tool_policy_dir(), *found = path;
-	struct odm_progid id = { exe, path, NULL };
+	struct odm_progid id = { .exe = exe, .argv0 = path };
 	struct odm_policy p;
 	struct stat st;
 	bool strict;
@@ -126,7 +126,7 @@ static int for_program(const char *path, const char *file,
 	strict = geteuid() == 0 || (st.st_mode & (S_ISUID | S_ISGID));
 	odm_out("program", "%s", exe);
 	if (file)
-		rc = odm_policy_parse(file, &p, err, sizeof err) ? -1 : 1;
+		rc = odm_policy_parse(file, false, &p, err, sizeof err) ? -1 : 1;
 	else
 		rc = odm_policy_find(dir, &id, strict, &p, err, sizeof err,
 				     skipped);
@@ -169,7 +169,7 @@ static int for_each_file(const char *file, const struct odm_query *q)
 	for (int i = 0; i < n; i++) {
 		if (i)
 			putchar('\n');
-		if (odm_policy_parse(files[i], &p, err, sizeof err)) {
+		if (odm_policy_parse(files[i], false, &p, err, sizeof err)) {
 			odm_out("policy", "%s", err);
 			odm_out("result", "broken: libodm does not use it");
 			continue;

@@ -98,7 +98,7 @@ static int validate(const char *path)
 	struct odm_policy p;
 	char err[PATH_MAX + 256];
 
-	if (odm_policy_parse(path, &p, err, sizeof err) != 0) {
+	if (odm_policy_parse(path, false, &p, err, sizeof err) != 0) {
 		warnx("run: %s", err);
 		return -1;
 	}

@@ -21,6 +21,9 @@ int odm_cmd_status(int argc, char **argv);
 int odm_cmd_move(int argc, char **argv);
 int odm_cmd_release(int argc, char **argv);
 
+/* VERB --help: its usage on stdout; returns 0. */
+int odm_help_verb(const char *verb);
+
 /* Prints "usage: odm VERB ..." to stderr; returns ODM_EX_USAGE. */
 int odm_usage(const char *verb);
 

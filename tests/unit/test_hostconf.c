@@ -25,7 +25,7 @@ static void good_file(void)
 	struct odm_hostconf hc;
 	char err[512] = "";
 
-	CHECK(odm_hostconf_load(FIXTURE("hostconf/good.conf"), &hc, err,
+	CHECK(odm_hostconf_load(FIXTURE("hostconf/good.conf"), false, &hc, err,
 				sizeof err) == 0);
 	CHECK_STR(err, "");
 	CHECK(hc.nprefixes == 4 && hc.nifaces == 1);
@@ -46,7 +46,7 @@ static void empty_file(void)
 	struct odm_hostconf hc;
 	char err[512];
 
-	CHECK(odm_hostconf_load(FIXTURE("hostconf/empty.conf"), &hc, err,
+	CHECK(odm_hostconf_load(FIXTURE("hostconf/empty.conf"), false, &hc, err,
 				sizeof err) == 0);
 	CHECK(hc.nprefixes == 0 && hc.nifaces == 0 && hc.types_declared == 0);
 	CHECK(hc.log_level == -1 && hc.log_target == -1);
@@ -61,7 +61,7 @@ static void broken(const char *name, int line, const char *word)
 
 	snprintf(path, sizeof path, "%s", FIXTURE("hostconf/") );
 	snprintf(path + strlen(path), sizeof path - strlen(path), "%s", name);
-	CHECK(odm_hostconf_load(path, &hc, err, sizeof err) == -1);
+	CHECK(odm_hostconf_load(path, false, &hc, err, sizeof err) == -1);
 	CHECK_ERROR_AT(err, path, line, word);
 	CHECK(hc.nprefixes == 0 && hc.prefixes == NULL && hc.types_declared == 0);
 	odm_hostconf_free(&hc);
@@ -86,7 +86,7 @@ static void type_of_address(void)
 	char err[512];
 	struct in6_addr a;
 
-	CHECK(odm_hostconf_load(FIXTURE("hostconf/good.conf"), &hc, err,
+	CHECK(odm_hostconf_load(FIXTURE("hostconf/good.conf"), false, &hc, err,
 				sizeof err) == 0);
 	a = a6("2001:db8:5::10");
 	CHECK(odm_hostconf_type_of(&hc, &a, "eth0") == SESSION_LASTING_IPV6_ADDRESS);
@@ -106,7 +106,7 @@ static void agent_network_authorize(void)
 	struct odm_hostconf hc;
 	char err[512] = "";
 
-	CHECK(odm_hostconf_load(FIXTURE("hostconf/agent.conf"), &hc, err,
+	CHECK(odm_hostconf_load(FIXTURE("hostconf/agent.conf"), false, &hc, err,
 				sizeof err) == 0);
 	CHECK_STR(err, "");
 	CHECK(hc.agent.configured && hc.agent.timeout_ms == 1500);
@@ -126,7 +126,7 @@ static void agent_network_authorize(void)
 	CHECK(hc.types_declared == 0);
 	odm_hostconf_free(&hc);
 	/* without agent or network sections: no agent, the defaults */
-	CHECK(odm_hostconf_load(FIXTURE("hostconf/good.conf"), &hc, err,
+	CHECK(odm_hostconf_load(FIXTURE("hostconf/good.conf"), false, &hc, err,
 				sizeof err) == 0);
 	CHECK(!hc.agent.configured && hc.auth.premium == 1u << 1);
 	odm_hostconf_free(&hc);

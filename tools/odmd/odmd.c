@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 	if (!conf || !conf[0])
 		conf = ODM_DEFAULT_CONF;
 	dlog_init(true, ODM_LOG_INFO);
-	if (odm_hostconf_load(conf, &hc, err, sizeof err)) {
+	if (odm_hostconf_load(conf, true, &hc, err, sizeof err)) {
 		dlog_err("%s", err);
 		return 1;
 	}
