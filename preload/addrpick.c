@@ -41,8 +41,7 @@ size_t odm_classify(const struct odm_hostconf *hc, const struct odm_nladdr *in,
 	return k;
 }
 
-/* Does a come before b in the choice for type? */
-static int better(const struct odm_nladdr *a, const struct odm_nladdr *b,
+int odm_addr_better(const struct odm_nladdr *a, const struct odm_nladdr *b,
 		  sc_type type)
 {
 	int c;
@@ -64,7 +63,7 @@ int odm_pick(const struct odm_typed_addr *a, size_t n, sc_type type)
 	for (size_t i = 0; i < n; i++) {
 		if (a[i].type != type || a[i].unusable)
 			continue;
-		if (best < 0 || better(&a[i].nl, &a[best].nl, type))
+		if (best < 0 || odm_addr_better(&a[i].nl, &a[best].nl, type))
 			best = (int)i;
 	}
 	return best;

@@ -31,4 +31,8 @@ size_t odm_classify(const struct odm_hostconf *hc, const struct odm_nladdr *in,
  * address, then the lowest interface index. */
 int odm_pick(const struct odm_typed_addr *a, size_t n, sc_type type);
 
+/* Does a come before b in that choice for type? */
+int odm_addr_better(const struct odm_nladdr *a, const struct odm_nladdr *b,
+		    sc_type type);
+
 #endif

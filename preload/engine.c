@@ -1,38 +1,52 @@
-/* engine.c: the setsc() engine. One mutex guards the host config and the
- * address snapshot; it is taken around fork() so a child never inherits it
- * locked. */
+/* engine.c: the setsc() engine: the address of each type this host has
+ * now. The answer per type is published under a sequence counter and read
+ * without a lock or a syscall while the generation it was read at is
+ * current. The generation comes from odmd's page (genpage.h) or, with no
+ * live odmd, from a netlink monitor thread (nladdr.c). A rebuild reads the
+ * kernel's dump as it streams (bestaddr.c): no allocation, no cap.
+ *
+ * Safe in a signal handler: the lock is never waited for by the thread
+ * that holds it (a handler that interrupts the locked part answers from
+ * the last published view instead), and nothing under it allocates or
+ * loads a library once odm_engine_warm() ran. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
-#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
 #include "agent.h"
+#include "bestaddr.h"
 #include "engine.h"
-#include "fdtab.h"
+#include "genpage.h"
 #include "init.h"
 #include "log.h"
+#include "nladdr.h"
 #include "proto.h"
 #include "real.h"
 
 static pthread_mutex_t eng_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Set while this thread is inside the locked part. */
+static __thread int eng_held;
 
-/* The host config, loaded once (on the heap: the shim keeps its .bss
- * small, so loading it costs no extra mapping). */
+/* The host config, loaded once (on the heap: a small .bss). */
 static const struct odm_hostconf hc_none = { .log_level = -1, .log_target = -1 };
 static const struct odm_hostconf *hc = &hc_none;
-static bool hc_loaded, hc_broken;
-static struct odm_typed_addr *snap;  /* typed addresses of the last dump */
-static size_t nsnap;
-static int best[ODM_TYPE_MAX + 1];  /* odm_pick() per type, or -1 */
+static bool hc_loaded, hc_broken, warned_watch;
+static void *dump_buf;                    /* ODM_NL_BUF, mmap'ed once */
+static const struct odm_genpage *page;    /* odmd's, mapped once */
+static struct odm_best best;              /* of the last rebuild */
 static bool snap_valid;
-static uint64_t snap_gen;
 
-/* The cached path, read without the lock: the chosen address per type and
- * the netlink generation they were read at, under a sequence counter
- * (odd while eng_lock's holder rewrites them). Every field is accessed
- * atomically. */
+/* The cached path: per type the chosen address, and the generation it was
+ * read at, under a sequence counter (odd while the lock's holder rewrites
+ * them). gen_src points at the counter that says whether that is still
+ * current: odmd's page or the monitor's; NULL: nothing watches, so nothing
+ * is cached. Every field is accessed atomically. */
+static const uint64_t *gen_src;
 static struct {
 	unsigned seq;
 	uint64_t gen;
@@ -40,21 +54,20 @@ static struct {
 	uint64_t addr[ODM_TYPE_MAX + 1][2];
 } fast;
 
-/* Called with eng_lock held: valid = false withdraws the cached path. */
-static void publish(bool valid)
+static void publish(uint64_t gen, bool valid)
 {
 	unsigned seq = fast.seq;
 
 	/* Fence-free (TSan understands it): a reader that sees any of the
 	 * release stores below also sees the odd count. */
 	__atomic_store_n(&fast.seq, seq + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&fast.gen, snap_gen, __ATOMIC_RELEASE);
+	__atomic_store_n(&fast.gen, gen, __ATOMIC_RELEASE);
 	for (unsigned t = ODM_TYPE_MIN; t <= ODM_TYPE_MAX; t++) {
 		uint64_t a[2] = { 0, 0 };
-		bool have = valid && best[t] >= 0;
+		bool have = valid && best.have[t];
 
 		if (have)
-			memcpy(a, &snap[best[t]].nl.addr, sizeof a);
+			memcpy(a, &best.a[t].addr, sizeof a);
 		__atomic_store_n(&fast.have[t], have, __ATOMIC_RELEASE);
 		__atomic_store_n(&fast.addr[t][0], a[0], __ATOMIC_RELEASE);
 		__atomic_store_n(&fast.addr[t][1], a[1], __ATOMIC_RELEASE);
@@ -62,35 +75,39 @@ static void publish(bool valid)
 	__atomic_store_n(&fast.seq, seq + 2, __ATOMIC_RELEASE);
 }
 
-/* The cached answer without the lock or a syscall: true with *out set when
- * the snapshot is current and has an address of type. */
-static bool pick_fast(sc_type type, struct in6_addr *out)
+/* The published answer for type: true with *out set, unless a writer is
+ * at work or there is none. current: only if its generation still is. */
+static inline bool read_fast(sc_type type, bool current, struct in6_addr *out)
 {
 	unsigned seq = __atomic_load_n(&fast.seq, __ATOMIC_ACQUIRE);
+	const uint64_t *src = __atomic_load_n(&gen_src, __ATOMIC_ACQUIRE);
 	uint64_t a[2];
-	bool have;
 
-	if ((seq & 1) || !odm_nl_monitor_running() ||
-	    __atomic_load_n(&fast.gen, __ATOMIC_ACQUIRE) != odm_nl_generation())
+	if (seq & 1)
 		return false;
-	have = __atomic_load_n(&fast.have[type], __ATOMIC_ACQUIRE);
+	if (current && (!src || __atomic_load_n(&fast.gen, __ATOMIC_ACQUIRE) !=
+					__atomic_load_n(src, __ATOMIC_ACQUIRE)))
+		return false;
+	if (!__atomic_load_n(&fast.have[type], __ATOMIC_ACQUIRE))
+		return false;
 	a[0] = __atomic_load_n(&fast.addr[type][0], __ATOMIC_ACQUIRE);
 	a[1] = __atomic_load_n(&fast.addr[type][1], __ATOMIC_ACQUIRE);
-	if (!have || __atomic_load_n(&fast.seq, __ATOMIC_RELAXED) != seq)
+	if (__atomic_load_n(&fast.seq, __ATOMIC_RELAXED) != seq)
 		return false;
 	memcpy(out, a, sizeof a);
 	return true;
 }
-static bool monitor_warned;
 
 void odm_engine_fork_prepare(void) { pthread_mutex_lock(&eng_lock); }
 void odm_engine_fork_parent(void) { pthread_mutex_unlock(&eng_lock); }
 void odm_engine_fork_child(void) { pthread_mutex_unlock(&eng_lock); }
 
-/* Called with eng_lock held. */
+/* --- under the lock ------------------------------------------------------ */
+
 static void load_hostconf(void)
 {
 	const char *path = odm_hostconf_path();
+	struct odm_hostconf *loaded;
 	char err[512];
 	struct stat st;
 
@@ -100,9 +117,7 @@ static void load_hostconf(void)
 			path);
 		return;
 	}
-	struct odm_hostconf *loaded = malloc(sizeof *loaded);
-
-	if (!loaded) {
+	if (!(loaded = malloc(sizeof *loaded))) {
 		hc_broken = true;
 		return;
 	}
@@ -117,56 +132,109 @@ static void load_hostconf(void)
 	odm_log_configure(hc->log_level, hc->log_target);
 }
 
-/* Re-reads the kernel's addresses unless the snapshot is current.
- * Called with eng_lock held. Returns 0 or -errno. */
-static int refresh(void)
+static uint64_t now_s(void)
 {
-	struct odm_nladdr *all;
-	struct odm_typed_addr *typed;
-	size_t n;
-	uint64_t gen;
-	int rc;
+	struct timespec t;
 
-	if (!odm_nl_monitor_running()) {
-		rc = odm_nl_monitor_start(); /* again after a fork */
-		if (rc && !monitor_warned) {
-			monitor_warned = true;
-			odm_log(ODM_LOG_WARN, "no netlink monitor (%s): every "
-				"setsc() asks the kernel", strerror(-rc));
-		}
-	}
-	gen = odm_nl_generation();
-	if (snap_valid && gen == snap_gen && odm_nl_monitor_running())
-		return 0;
-	rc = odm_nl_dump_addrs(&odm_nl_real_io, &all, &n);
-	if (rc)
-		return rc;
-	typed = malloc((n ? n : 1) * sizeof *typed);
-	if (!typed) {
-		free(all);
-		return -ENOMEM;
-	}
-	free(snap);
-	snap = typed;
-	nsnap = odm_classify(hc, all, n, typed);
-	free(all);
-	for (unsigned t = ODM_TYPE_MIN; t <= ODM_TYPE_MAX; t++)
-		best[t] = odm_pick(snap, nsnap, (sc_type)t);
-	snap_gen = gen;
-	snap_valid = true;
-	publish(true);
-	return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec;
 }
 
-static void ensure_loaded(void)
+static bool page_alive(const struct odm_genpage *p)
 {
-	odm_fork_handlers();
+	uint64_t beat = __atomic_load_n(&p->beat, __ATOMIC_ACQUIRE);
+
+	return __atomic_load_n(&p->live, __ATOMIC_ACQUIRE) &&
+	       beat + ODM_GENPAGE_STALE_S >= now_s();
+}
+
+/* odmd's page beside its socket, if it is there, root's and not writable
+ * by others: only then may it tell this process when to look again. */
+static const struct odm_genpage *map_page(void)
+{
+	char path[sizeof hc->agent.socket + sizeof ODM_GENPAGE_SUFFIX];
+	const struct odm_genpage *p;
+	struct stat st;
+	void *m;
+	int fd;
+
+	if (!hc->agent.configured)
+		return NULL;
+	snprintf(path, sizeof path, "%s%s", hc->agent.socket, ODM_GENPAGE_SUFFIX);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	m = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+			    !(st.st_mode & 022) && st.st_size >= ODM_GENPAGE_SIZE
+		    ? mmap(NULL, ODM_GENPAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0)
+		    : MAP_FAILED;
+	odm_real.close(fd);
+	if (m == MAP_FAILED)
+		return NULL;
+	p = m;
+	if (p->magic != ODM_GENPAGE_MAGIC || p->version != ODM_GENPAGE_VERSION) {
+		munmap(m, ODM_GENPAGE_SIZE);
+		return NULL;
+	}
+	return p;
+}
+
+/* What tells this process that its view is stale: odmd's page while odmd
+ * lives, else the monitor thread; NULL when neither can. */
+static const uint64_t *watch(void)
+{
+	int rc;
+
+	if (page && page_alive(page))
+		return &page->gen;
+	if (odm_nl_monitor_running())
+		return &odm_nl_gen;
+	rc = odm_nl_monitor_start();
+	if (rc == 0)
+		return &odm_nl_gen;
+	if (!warned_watch) {
+		warned_watch = true;
+		odm_log(ODM_LOG_WARN, "no netlink monitor (%s): every setsc() "
+			"asks the kernel", strerror(-rc));
+	}
+	return NULL;
+}
+
+static void warm_locked(void)
+{
 	if (!hc_loaded)
 		load_hostconf();
+	if (!dump_buf) {
+		void *m = mmap(NULL, ODM_NL_BUF, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		dump_buf = m == MAP_FAILED ? NULL : m;
+	}
+	if (!page)
+		page = map_page();
+}
+
+/* Makes the published view current; 0 or -errno. */
+static int refresh(void)
+{
+	const uint64_t *src = watch();
+	uint64_t gen = src ? __atomic_load_n(src, __ATOMIC_ACQUIRE) : 0;
+	int rc;
+
+	__atomic_store_n(&gen_src, src, __ATOMIC_RELEASE);
+	if (snap_valid && src && gen == __atomic_load_n(&fast.gen,
+							__ATOMIC_RELAXED))
+		return 0;
+	if (!dump_buf)
+		return -ENOMEM;
+	rc = odm_best_read(hc, dump_buf, ODM_NL_BUF, &best);
+	snap_valid = rc == 0;
+	publish(snap_valid ? gen : UINT64_MAX, snap_valid);
+	return rc;
 }
 
 /* The address of type the host has now: 0, or -1 when it has none usable
- * (or cannot tell). Called with eng_lock held. */
+ * (or cannot tell). */
 static int pick_local(sc_type type, struct in6_addr *out)
 {
 	int rc = refresh();
@@ -176,11 +244,41 @@ static int pick_local(sc_type type, struct in6_addr *out)
 			strerror(-rc));
 		return -1;
 	}
-	if (best[type] < 0)
+	if (!best.have[type])
 		return -1;
-	*out = snap[best[type]].nl.addr;
+	*out = best.a[type].addr;
 	return 0;
 }
+
+static void lock(void)
+{
+	pthread_mutex_lock(&eng_lock);
+	eng_held = 1;
+}
+
+static void unlock(void)
+{
+	eng_held = 0;
+	pthread_mutex_unlock(&eng_lock);
+}
+
+int odm_engine_warmed;
+
+void odm_engine_warm(void)
+{
+	int saved = errno;
+
+	if (eng_held || __atomic_load_n(&odm_engine_warmed, __ATOMIC_ACQUIRE))
+		return;
+	odm_fork_handlers();
+	lock();
+	warm_locked();
+	__atomic_store_n(&odm_engine_warmed, 1, __ATOMIC_RELEASE);
+	unlock();
+	errno = saved;
+}
+
+/* --- odmd ---------------------------------------------------------------- */
 
 /* Asks odmd; maps its answer to a setsc() status. */
 static int ask_agent(const struct odm_hc_agent *ag, sc_type type,
@@ -209,29 +307,36 @@ static int ask_agent(const struct odm_hc_agent *ag, sc_type type,
 	return EAI_REQUIREDIPFAILED;
 }
 
-int odm_engine_pick(sc_type type, bool on_net, struct in6_addr *out)
+int odm_engine_pick_slow(sc_type type, bool on_net, bool dry,
+			 struct in6_addr *out)
 {
 	struct odm_hc_agent agent;
 	bool declared;
 
-	if (!on_net && pick_fast(type, out))
-		return 0;
-	pthread_mutex_lock(&eng_lock);
-	ensure_loaded();
+	if (eng_held) {
+		/* A signal handler interrupted this thread inside the engine:
+		 * the last published view, whatever its age. */
+		return !on_net && read_fast(type, false, out)
+			       ? 0 : EAI_REQUIREDIPFAILED;
+	}
+	odm_fork_handlers();
+	lock();
+	warm_locked();
 	declared = hc->types_declared & (1u << type);
 	agent = hc->agent;
 	if (!declared && !agent.configured) {
-		pthread_mutex_unlock(&eng_lock);
+		unlock();
 		return EAI_REQUIREDIPNOTSUPPORTED;
 	}
 	if (!on_net && pick_local(type, out) == 0) {
-		pthread_mutex_unlock(&eng_lock);
+		unlock();
 		return 0;
 	}
-	pthread_mutex_unlock(&eng_lock);
-	/* Only odmd can get more: ask it without holding the lock. */
+	unlock();
+	/* Only odmd can get more: asked without holding the lock. */
 	if (agent.configured)
-		return ask_agent(&agent, type, on_net, declared, out);
+		return dry ? ODM_ASK_ODMD
+			   : ask_agent(&agent, type, on_net, declared, out);
 	if (on_net)
 		odm_log(ODM_LOG_WARN, "%s: on-net needs a fresh prefix from the "
 			"network, and no agent is configured to ask for one",
@@ -239,80 +344,61 @@ int odm_engine_pick(sc_type type, bool on_net, struct in6_addr *out)
 	return EAI_REQUIREDIPFAILED;
 }
 
+int odm_engine_pick(sc_type type, bool on_net, bool dry, struct in6_addr *out)
+{
+	if (__builtin_expect(!on_net && read_fast(type, true, out), 1))
+		return 0;
+	return odm_engine_pick_slow(type, on_net, dry, out);
+}
+
 void odm_engine_invalidate(void)
 {
-	pthread_mutex_lock(&eng_lock);
+	if (eng_held)
+		return;
+	lock();
 	snap_valid = false;
-	publish(false);
-	pthread_mutex_unlock(&eng_lock);
+	/* No generation matches: the next pick rebuilds. The answers stay
+	 * for a signal handler that interrupts the rebuild. */
+	publish(UINT64_MAX, true);
+	unlock();
 }
+
+/* --- for the tools ------------------------------------------------------- */
 
 int odm_engine_list(struct odm_typed_addr **out, size_t *n)
 {
+	struct odm_nladdr *all;
+	size_t nall;
 	int rc;
 
-	pthread_mutex_lock(&eng_lock);
-	ensure_loaded();
-	snap_valid = false;
-	rc = refresh();
+	lock();
+	warm_locked();
+	rc = odm_nl_dump_addrs(&odm_nl_real_io, &all, &nall);
 	if (!rc) {
-		*out = malloc((nsnap ? nsnap : 1) * sizeof **out);
-		if (*out) {
-			memcpy(*out, snap, nsnap * sizeof **out);
-			*n = nsnap;
-		} else {
+		*out = malloc((nall ? nall : 1) * sizeof **out);
+		if (*out)
+			*n = odm_classify(hc, all, nall, *out);
+		else
 			rc = -ENOMEM;
-		}
+		free(all);
 	}
-	pthread_mutex_unlock(&eng_lock);
+	unlock();
 	return rc;
 }
 
 const struct odm_hostconf *odm_engine_hostconf(bool *broken)
 {
-	pthread_mutex_lock(&eng_lock);
-	ensure_loaded();
+	lock();
+	warm_locked();
 	if (broken)
 		*broken = hc_broken;
-	pthread_mutex_unlock(&eng_lock);
+	unlock();
 	return hc;
 }
 
-int odm_engine_setsc(int fd, struct in6_addr *out, sc_type type)
+const char *odm_engine_watch_name(void)
 {
-	struct odm_fdstate st;
-	char text[INET6_ADDRSTRLEN];
-	int status, saved = errno;
+	const uint64_t *src = __atomic_load_n(&gen_src, __ATOMIC_ACQUIRE);
 
-	if (!out) {
-		errno = EFAULT;
-		return -1;
-	}
-	if (!odm_type_valid(type)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!odm_fd_state(fd, &st))
-		return -1; /* EBADF, ENOTSOCK */
-	if (!(st.bits & ODM_FD_INET6)) {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
-	status = odm_engine_pick(type, st.bits & ODM_FD_ONNET, out);
-	if (status == 0) {
-		st.bits |= ODM_FD_HASADDR;
-		st.type = type;
-		st.addr = *out;
-		odm_fdtab_put(fd, &st);
-		if (odm_log_enabled(ODM_LOG_DEBUG))
-			odm_log_write(ODM_LOG_DEBUG, "fd %d setsc %s -> %s", fd,
-				      odm_type_name(type),
-				      inet_ntop(AF_INET6, out, text,
-						sizeof text));
-	} else {
-		odm_log(ODM_LOG_INFO, "fd %d setsc %s: %s", fd,
-			odm_type_name(type), odm_strerror(status));
-	}
-	errno = saved;
-	return status;
+	return !src ? "none" : src == &odm_nl_gen ? "monitor thread" : "odmd page";
 }

@@ -113,26 +113,3 @@ void odm_fdtab_copy(int from, int to)
 	else
 		odm_fdtab_forget(to);
 }
-
-size_t odm_fdtab_users(const struct in6_addr *addr, int *fds, size_t max)
-{
-	struct odm_fdstate st;
-	size_t n = 0;
-
-	for (unsigned ci = 0; ci < ODM_FDTAB_CHUNKS; ci++) {
-		if (!__atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE))
-			continue;
-		for (unsigned i = 0; i < CHUNK_SLOTS; i++) {
-			int fd = (int)((ci << ODM_FDTAB_CHUNK_BITS) | i);
-
-			if (!odm_fdtab_get(fd, &st) ||
-			    !(st.bits & ODM_FD_HASADDR) ||
-			    memcmp(&st.addr, addr, sizeof *addr) != 0)
-				continue;
-			if (n < max)
-				fds[n] = fd;
-			n++;
-		}
-	}
-	return n;
-}

@@ -20,12 +20,13 @@ enum odm_fd_bits {
 	ODM_FD_APPBOUND  = 1u << 5,  /* the program bound it: leave alone */
 	ODM_FD_ODMBOUND  = 1u << 6,  /* libodm bound it to addr */
 	ODM_FD_DEFERBIND = 1u << 7,  /* bind([::]:0) held back by libodm */
-	ODM_FD_LISTEN    = 1u << 8,  /* listening socket */
-	ODM_FD_ACCEPTED  = 1u << 9,  /* from accept() */
+	ODM_FD_WILDPORT  = 1u << 8,  /* the program bound [::]:PORT: client
+					or server is not known yet */
+	ODM_FD_PKTINFO   = 1u << 9,  /* datagrams on the wildcard: each send
+					carries its typed source */
 	ODM_FD_HASADDR   = 1u << 10, /* type and addr are set (setsc/policy) */
 	ODM_FD_DECIDED   = 1u << 11, /* policy has been applied (or skipped) */
 	ODM_FD_OTHER     = 1u << 12, /* known, not a socket libodm handles */
-	ODM_FD_WILDSRV   = 1u << 13, /* bound to [::]:port, type checked at listen */
 };
 
 struct odm_fdstate {
@@ -126,10 +127,6 @@ void odm_fdtab_update(int fd, uint32_t set, uint32_t clear);
 void odm_fdtab_forget(int fd);
 void odm_fdtab_forget_range(unsigned lo, unsigned hi);
 void odm_fdtab_copy(int from, int to);
-
-/* fds whose state has HASADDR with this address: fills up to max of them
- * into fds and returns how many there are in all. */
-size_t odm_fdtab_users(const struct in6_addr *addr, int *fds, size_t max);
 
 /* fd's state; an fd not in the table is asked about (SO_DOMAIN, SO_TYPE,
  * getsockname: an IPv6 socket already bound counts as bound by the program)

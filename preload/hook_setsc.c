@@ -1,10 +1,10 @@
-/* setsc.c: the exported API of odm.h. */
-#include "engine.h"
-#include "init.h"
+/* hook_setsc.c: setsc(), the exported API of odm.h (the logic is
+ * odm_setsc() in setsc.c). */
+#include "hook.h"
 
-__attribute__((visibility("default")))
-int setsc(int sockfd, struct in6_addr *sourceAddress, sc_type addressType)
+ODM_EXPORT int setsc(int sockfd, struct in6_addr *sourceAddress,
+		     sc_type addressType)
 {
 	odm_init();
-	return odm_engine_setsc(sockfd, sourceAddress, addressType);
+	return odm_setsc(sockfd, sourceAddress, addressType);
 }

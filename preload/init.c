@@ -138,7 +138,7 @@ int odm_fork_handlers(void)
 
 static long futex(int *word, int op, int val, const struct timespec *t)
 {
-	return syscall(SYS_futex, word, op, val, t, NULL, 0);
+	return odm_real.syscall(SYS_futex, word, op, val, t, NULL, 0);
 }
 
 void odm_init_slow(void)

@@ -1,15 +1,19 @@
-/* log.c: one-line, errno-preserving log messages to stderr or syslog. */
+/* log.c: one-line, errno-preserving log messages to stderr or syslog.
+ * Warnings, which a busy program may cause per socket, are rate-limited:
+ * a burst of ODM_LOG_BURST, then one a second, and the next line that
+ * passes says how many were left out. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 #include "defaults.h"
 #include "log.h"
 
-int odm_log_threshold = ODM_LOG_ERROR;
+int odm_log_threshold = ODM_LOG_WARN;
 static int log_target = ODM_LOG_STDERR;
 static int env_level = -1, env_target = -1;
 
@@ -57,6 +61,40 @@ void odm_log_configure(int level, int target)
 		log_target = target;
 }
 
+#define ODM_LOG_BURST 5
+
+/* May a warning be written now? Lock-free (a hook may log from a signal
+ * handler): a token bucket of ODM_LOG_BURST, one more each second. *left
+ * gets how many were dropped since the last one written. */
+static bool warn_allowed(unsigned *left)
+{
+	static long last_s;
+	static int tokens = ODM_LOG_BURST;
+	static unsigned dropped;
+	struct timespec t;
+	long last;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	last = __atomic_load_n(&last_s, __ATOMIC_RELAXED);
+	if (t.tv_sec != last &&
+	    __atomic_compare_exchange_n(&last_s, &last, t.tv_sec, false,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		int add = t.tv_sec - last > ODM_LOG_BURST ? ODM_LOG_BURST
+							  : (int)(t.tv_sec - last);
+		int now = __atomic_add_fetch(&tokens, add, __ATOMIC_RELAXED);
+
+		if (now > ODM_LOG_BURST)
+			__atomic_store_n(&tokens, ODM_LOG_BURST, __ATOMIC_RELAXED);
+	}
+	if (__atomic_sub_fetch(&tokens, 1, __ATOMIC_RELAXED) < 0) {
+		__atomic_add_fetch(&tokens, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	*left = __atomic_exchange_n(&dropped, 0, __ATOMIC_RELAXED);
+	return true;
+}
+
 void odm_log_write(int level, const char *fmt, ...)
 {
 	static const int prio[] = { LOG_ERR, LOG_ERR, LOG_WARNING, LOG_INFO,
@@ -65,13 +103,23 @@ void odm_log_write(int level, const char *fmt, ...)
 	int saved = errno, n;
 	va_list ap;
 
+	unsigned left = 0;
+
 	if (level < ODM_LOG_ERROR || level > ODM_LOG_DEBUG)
 		level = ODM_LOG_ERROR;
+	if (level == ODM_LOG_WARN && !warn_allowed(&left)) {
+		errno = saved;
+		return;
+	}
 	va_start(ap, fmt);
 	if (log_target == ODM_LOG_SYSLOG) {
 		vsnprintf(line, sizeof line, fmt, ap);
-		syslog(LOG_USER | prio[level], "libodm: %s[%d]: %s",
-		       program_invocation_short_name, (int)getpid(), line);
+		/* syslog names the program itself (and the journal its pid). */
+		if (left)
+			syslog(LOG_USER | prio[level], "libodm: %s (%u warnings "
+			       "left out before this)", line, left);
+		else
+			syslog(LOG_USER | prio[level], "libodm: %s", line);
 	} else {
 		n = snprintf(line, sizeof line, "libodm: %s[%d]: ",
 			     program_invocation_short_name, (int)getpid());
@@ -79,6 +127,9 @@ void odm_log_write(int level, const char *fmt, ...)
 			n += vsnprintf(line + n, sizeof line - 1 - n, fmt, ap);
 		if (n < 0)
 			n = 0;
+		if (left && (size_t)n < sizeof line - 1)
+			n += snprintf(line + n, sizeof line - 1 - n,
+				      " (%u warnings left out before this)", left);
 		if ((size_t)n > sizeof line - 2)
 			n = sizeof line - 2;
 		line[n++] = '\n';

@@ -7,8 +7,8 @@
 
 enum odm_log_level {
 	ODM_LOG_NONE = 0,
-	ODM_LOG_ERROR,  /* default: broken config, refused files */
-	ODM_LOG_WARN,   /* fallbacks to legacy, failures of a socket call */
+	ODM_LOG_ERROR,  /* broken config, refused files */
+	ODM_LOG_WARN,   /* default: refusals, fallbacks to legacy (rate-limited) */
 	ODM_LOG_INFO,
 	ODM_LOG_DEBUG,  /* one line per decision */
 };

@@ -89,6 +89,12 @@ void odm_real_init(void)
 	RESOLVE(setsockopt);
 	RESOLVE(getsockopt);
 	RESOLVE(getsockname);
+	RESOLVE(recv);
+	RESOLVE(recvfrom);
+	RESOLVE(recvmsg);
+	RESOLVE(recvmmsg);
+	RESOLVE(fclose);
+	RESOLVE(syscall);
 	__atomic_store_n(&real_ready, 1, __ATOMIC_RELEASE);
 	errno = saved;
 }

@@ -5,6 +5,7 @@
 #ifndef ODM_REAL_H
 #define ODM_REAL_H
 
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -29,6 +30,14 @@ struct odm_real {
 	int (*setsockopt)(int, int, int, const void *, socklen_t);
 	int (*getsockopt)(int, int, int, void *, socklen_t *);
 	int (*getsockname)(int, struct sockaddr *, socklen_t *);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+			    socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int,
+			struct timespec *);
+	int (*fclose)(FILE *);
+	long (*syscall)(long, ...);
 };
 
 extern struct odm_real odm_real;

@@ -1,14 +1,14 @@
 /* odm_decide.c: the body of `odm explain`: for one socket and one policy,
  * the rule, type and address libodm picks and what the socket call then
- * does. It calls the library's own code (odm_policy_decide, the engine's
- * typed address list, odm_pick) and mirrors preload/interpose.c and
- * odm_engine_pick() for the rest, so it agrees with what a program gets. */
+ * does. The decision is the library's own (odm_choose in a dry run, which
+ * never asks odmd); the host's address list is shown beside it. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "decide.h"
 #include "engine.h"
 #include "odmtool.h"
 
@@ -51,26 +51,6 @@ static void print_socket(const struct odm_query *q)
 			ntop(&q->dest, a), port);
 }
 
-/* Why libodm never types a client socket to this destination, or NULL. */
-static const char *never_typed(const struct odm_query *q)
-{
-	const struct in6_addr *a = &q->dest;
-
-	if (q->si.role == ODM_ROLE_SERVER)
-		return NULL;
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		return "an IPv4 (v4-mapped) destination";
-	if (IN6_IS_ADDR_LOOPBACK(a))
-		return "a loopback destination";
-	if (IN6_IS_ADDR_LINKLOCAL(a))
-		return "a link-local destination";
-	if (IN6_IS_ADDR_MULTICAST(a))
-		return "a multicast destination";
-	if (IN6_IS_ADDR_UNSPECIFIED(a))
-		return "the unspecified destination";
-	return NULL;
-}
-
 /* Why a usable address is not the pick, in odm_pick()'s order. */
 static const char *not_picked(const struct odm_nladdr *a,
 			      const struct odm_nladdr *pick, sc_type type)
@@ -111,76 +91,87 @@ static void list_addrs(sc_type type, int picked)
 		odm_out("host has", "no %s address", odm_type_name(type));
 }
 
-/* What odm_engine_pick() answers for the rule: 0 with *got set, 1 when
- * the engine would ask odmd, or its status, in the same order of checks. */
-static int explain_pick(const struct odm_rule *r, struct in6_addr *got)
+/* The host's addresses of r's type, for the reader: the engine's own
+ * list (the pick itself comes from odm_choose). */
+static void show_host(const struct odm_rule *r, const struct in6_addr *got,
+		      int status)
 {
-	const char *tn = odm_type_name(r->type), *path = odm_hostconf_path();
-	const struct odm_hostconf *hc;
+	const char *tn = odm_type_name(r->type);
 	char a[INET6_ADDRSTRLEN];
-	bool broken;
 	int i;
 
-	hc = odm_engine_hostconf(&broken);
-	if (!(hc->types_declared & (1u << r->type)) && !hc->agent.configured) {
+	if (list_rc == 1)
+		list_rc = odm_engine_list(&addrs, &naddrs);
+	if (list_rc) {
+		odm_out("host has", "? (cannot read the host's addresses: %s)",
+			strerror(-list_rc));
+		return;
+	}
+	i = odm_pick(addrs, naddrs, r->type);
+	if (status == 0) {
+		odm_out("address", "%s%s%s (%s usable %s address)", ntop(got, a),
+			i >= 0 ? " on " : "", i >= 0 ? addrs[i].nl.ifname : "",
+			r->type == GRACEFUL_REPLACEMENT_IPV6_ADDRESS ? "newest"
+								     : "oldest",
+			tn);
+	}
+	list_addrs(r->type, i);
+}
+
+/* Why the engine has no address for r (status from odm_choose). */
+static void explain_none(const struct odm_rule *r, int status)
+{
+	const char *tn = odm_type_name(r->type), *path = odm_hostconf_path();
+	bool broken;
+
+	odm_engine_hostconf(&broken);
+	if (status == ODM_ASK_ODMD && r->on_net)
+		odm_out("address", "none yet: on-net asks the network for a "
+			"fresh %s prefix, through odmd", tn);
+	else if (status == ODM_ASK_ODMD)
+		odm_out("address", "none usable here: the engine asks odmd "
+			"for one");
+	else if (status == EAI_REQUIREDIPNOTSUPPORTED)
 		odm_out("address", "none: %s%s declares no %s prefix or "
 			"interface, and no agent", path,
 			broken ? " (broken: see odm check)"
 			: access(path, F_OK) ? " (missing)" : "", tn);
-		return EAI_REQUIREDIPNOTSUPPORTED;
-	}
-	if (r->on_net) {
-		odm_out("address", "none yet: on-net asks the network for a "
-			"fresh %s prefix%s", tn, hc->agent.configured
-			? ", through odmd" : ", and no agent is configured");
-		return hc->agent.configured ? 1 : EAI_REQUIREDIPFAILED;
-	}
-	if (list_rc == 1)
-		list_rc = odm_engine_list(&addrs, &naddrs);
-	if (list_rc) {
-		odm_out("address", "none: cannot read the host's addresses: "
-			"%s", strerror(-list_rc));
-		return EAI_REQUIREDIPFAILED;
-	}
-	i = odm_pick(addrs, naddrs, r->type);
-	if (i >= 0) {
-		*got = addrs[i].nl.addr;
-		odm_out("address", "%s on %s (%s usable %s address)",
-			ntop(got, a), addrs[i].nl.ifname,
-			r->type == GRACEFUL_REPLACEMENT_IPV6_ADDRESS ? "newest"
-								     : "oldest",
-			tn);
-	} else {
-		odm_out("address", "none usable%s", hc->agent.configured
-			? ": the engine asks odmd for one" : "");
-	}
-	list_addrs(r->type, i);
-	if (i < 0 && hc->agent.configured)
-		return 1; /* odmd decides */
-	return i >= 0 ? 0 : EAI_REQUIREDIPFAILED;
+	else if (r->on_net)
+		odm_out("address", "none: on-net needs a fresh %s prefix, and "
+			"no agent is configured", tn);
+	else
+		odm_out("address", "none usable");
 }
 
 /* The call that gets the type, as interpose.c places it. */
 static const char *deciding_call(const struct odm_policy *p,
-				 const struct odm_query *q)
+				 const struct odm_query *q,
+				 const struct odm_rule *r)
 {
 	bool udp = q->si.proto == IPPROTO_UDP;
 
 	if (q->si.role != ODM_ROLE_SERVER)
-		return udp ? "connect() or the first sendto()" : "connect()";
-	if (udp || (p->server_bind == ODM_SERVER_ADDRESS && q->si.port))
+		return udp ? "connect() or the first send" : "connect()";
+	if (r->role == ODM_ROLE_SERVER && q->si.port)
 		return "bind()";
+	if (udp)
+		return "its first datagram received";
+	(void)p;
 	return "listen()";
 }
 
 static void explain_rule(const struct odm_policy *p, const struct odm_query *q)
 {
-	const struct odm_rule *r = odm_policy_decide(p, &q->si);
-	const char *tn = odm_type_name(r->type), *call = deciding_call(p, q);
+	struct odm_choice c;
+	const struct odm_rule *r;
+	const char *tn, *call;
 	char a[INET6_ADDRSTRLEN];
-	struct in6_addr got;
-	int status;
 
+	/* The library's own decision, without asking odmd. */
+	odm_choose(p, &q->si, false, true, &c);
+	r = c.rule;
+	tn = odm_type_name(r->type);
+	call = deciding_call(p, q, r);
 	if (r == &p->deflt || r->line == 0)
 		odm_out("rule", "default (no rule matched)");
 	else
@@ -193,29 +184,41 @@ static void explain_rule(const struct odm_policy *p, const struct odm_query *q)
 	}
 	odm_out("type", "%s%s, on-failure %s", tn, r->on_net ? ", on-net" : "",
 		r->on_failure == ODM_ONFAIL_LEGACY ? "legacy" : "fail");
-	status = explain_pick(r, &got);
-	if (status == 1) {
+	if (c.status)
+		explain_none(r, c.status);
+	if (c.status != EAI_REQUIREDIPNOTSUPPORTED && !r->on_net)
+		show_host(r, &c.addr, c.status);
+	if (c.status == ODM_ASK_ODMD) {
 		odm_out("result", "%s waits (at most the agent timeout) for "
 			"odmd's answer: an address, or a failure handled as "
 			"on-failure %s says", call,
 			r->on_failure == ODM_ONFAIL_LEGACY ? "legacy" : "fail");
-	} else if (status) {
+	} else if (c.status) {
 		odm_out("status", "%s: %s",
-			status == EAI_REQUIREDIPNOTSUPPORTED
+			c.status == EAI_REQUIREDIPNOTSUPPORTED
 				? "EAI_REQUIREDIPNOTSUPPORTED"
 				: "EAI_REQUIREDIPFAILED",
-			odm_strerror(status));
+			odm_strerror(c.status));
 		if (r->on_failure == ODM_ONFAIL_LEGACY)
 			odm_out("result", "falls back to legacy: the kernel "
 				"chooses");
 		else
 			odm_out("result", "%s fails with EADDRNOTAVAIL", call);
 	} else if (q->si.role != ODM_ROLE_SERVER) {
-		odm_out("result", "libodm binds the socket to %s before %s",
-			ntop(&got, a), call);
+		odm_out("result", "libodm binds the socket to %s before %s "
+			"(a socket the program bound to [::]:PORT keeps its "
+			"port: %s)", ntop(&c.addr, a), call,
+			q->si.proto == IPPROTO_UDP
+				? "unconnected, each datagram carries the source"
+				: "the socket is replaced");
+	} else if (q->si.proto == IPPROTO_UDP && r->role != ODM_ROLE_SERVER) {
+		odm_out("result", "stays on [::]: a datagram server answers "
+			"from the address it was asked on (a rule with role = "
+			"server types it at bind())");
 	} else if (p->server_bind == ODM_SERVER_ADDRESS) {
 		odm_out("result", "libodm binds the socket to %s instead of "
-			"[::] at %s (server-bind address)", ntop(&got, a), call);
+			"[::] at %s (server-bind address)", ntop(&c.addr, a),
+			call);
 	} else {
 		odm_out("result", "stays on [::] (server-bind wildcard); %s "
 			"checks that a %s address exists", call, tn);
@@ -225,7 +228,9 @@ static void explain_rule(const struct odm_policy *p, const struct odm_query *q)
 void odm_explain_policy(const struct odm_policy *p, const char *how,
 			const struct odm_query *q)
 {
-	const char *why = never_typed(q);
+	int never = q->si.role == ODM_ROLE_SERVER ? 0
+						 : odm_never_typed(&q->dest);
+	const char *why = never ? odm_never_text(never) : NULL;
 
 	odm_out("policy", "%s (%s)", p->path, how);
 	print_socket(q);

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <odm.h>
 
@@ -21,6 +23,49 @@ static void expect(const char *what, int rc, int want_rc, int err, int want_err)
 	if (!ok)
 		printf(" (got %d errno %s)", rc, strerror(err));
 	printf("\n");
+}
+
+/* Sockets whose source is fixed already, and fd numbers closed behind
+ * the hooks' back then reused for a file: setsc(3)'s EINVAL, ENOTSOCK. */
+static int fixed_source_cases(struct in6_addr *a)
+{
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6 };
+	struct sockaddr_in6 lo = { .sin6_family = AF_INET6,
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+				   .sin6_port = htons(9) };
+	int s, f, rc;
+
+	s = socket(AF_INET6, SOCK_DGRAM, 0);
+	bind(s, (struct sockaddr *)&any, sizeof any);
+	getsockname(s, (struct sockaddr *)&any, &(socklen_t){ sizeof any });
+	rc = setsc(s, a, SESSION_LASTING_IPV6_ADDRESS);
+	expect("bound socket: EINVAL", rc, -1, errno, EINVAL);
+	close(s);
+	s = socket(AF_INET6, SOCK_DGRAM, 0);
+	connect(s, (struct sockaddr *)&lo, sizeof lo);
+	rc = setsc(s, a, SESSION_LASTING_IPV6_ADDRESS);
+	expect("connected socket: EINVAL", rc, -1, errno, EINVAL);
+	close(s);
+	s = socket(AF_INET6, SOCK_STREAM, 0);
+	listen(s, 1);
+	rc = setsc(s, a, SESSION_LASTING_IPV6_ADDRESS);
+	expect("listening socket: EINVAL", rc, -1, errno, EINVAL);
+	close(s);
+	s = socket(AF_INET6, SOCK_STREAM, 0);
+	fclose(fdopen(s, "r+"));
+	f = open("/dev/null", O_RDONLY);
+	rc = setsc(f, a, SESSION_LASTING_IPV6_ADDRESS);
+	expect(f == s ? "fclose(fdopen()) then a file at the number: ENOTSOCK"
+		      : "(number not reused)", rc, -1, errno, ENOTSOCK);
+	close(f);
+	s = socket(AF_INET6, SOCK_STREAM, 0);
+	syscall(SYS_close, s);
+	f = open("/dev/null", O_RDONLY);
+	rc = setsc(f, a, SESSION_LASTING_IPV6_ADDRESS);
+	expect(f == s ? "syscall(SYS_close) then a file at the number: ENOTSOCK"
+		      : "(number not reused)", rc, -1, errno, ENOTSOCK);
+	close(f);
+	return 0;
 }
 
 int main(void)
@@ -58,6 +103,7 @@ int main(void)
 	failed += errno != 4321;
 	printf("%sok %d - errno untouched after a status\n",
 	       errno == 4321 ? "" : "not ", n);
+	rc = fixed_source_cases(&a);
 	n++;
 	failed += EAI_REQUIREDIPFAILED == -1 || EAI_REQUIREDIPNOTSUPPORTED == -1;
 	printf("ok %d - statuses differ from -1\n", n);

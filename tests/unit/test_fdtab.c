@@ -66,22 +66,6 @@ static void update_copy_and_range(void)
 	CHECK(!odm_fdtab_get(20, &got) && !odm_fdtab_get(39, &got));
 }
 
-static void users_of_an_address(void)
-{
-	struct odm_fdstate a = st_with("2001:db8:5::10", 2);
-	struct odm_fdstate b = st_with("2001:db8:5::20", 2);
-	int fds[4];
-
-	odm_fdtab_put(3, &a);
-	odm_fdtab_put(4, &b);
-	odm_fdtab_put(1500, &a);
-	CHECK(odm_fdtab_users(&a.addr, fds, 4) == 2);
-	CHECK(fds[0] == 3 && fds[1] == 1500);
-	CHECK(odm_fdtab_users(&a.addr, fds, 1) == 2); /* counts past max */
-	odm_fdtab_forget_range(0, ~0u);
-	CHECK(odm_fdtab_users(&a.addr, fds, 4) == 0);
-}
-
 static void type_names(void)
 {
 	CHECK_STR(odm_type_name(1), "fixed");
@@ -99,7 +83,6 @@ int main(void)
 	RUN(unknown_until_put);
 	RUN(out_of_range_is_ignored);
 	RUN(update_copy_and_range);
-	RUN(users_of_an_address);
 	RUN(type_names);
 	return TEST_DONE();
 }

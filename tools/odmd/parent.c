@@ -11,14 +11,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include "defaults.h"
 #include "dlog.h"
 #include "nl.h"
 #include "parent.h"
+#include "policy_index.h"
 #include "privsep.h"
 #include "proto.h"
 #include "uth.h"
@@ -356,6 +360,85 @@ static void serve_one(struct ps_msg *m, int fd)
 		close(give);
 }
 
+/* --- the policy folder's index ------------------------------------------ */
+
+static int ino_fd = -1;
+static const char *policy_dir;
+static uint64_t index_due;   /* ms; 0: nothing to do */
+static pid_t indexer;
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* Compiles the folder in a child of its own: the parent parses nothing. */
+static void write_index(void)
+{
+	pid_t pid;
+
+	index_due = 0;
+	if (indexer > 0) {
+		index_due = now_ms() + 200; /* one at a time */
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char err[PATH_MAX + 256];
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (odm_policy_index_write(policy_dir, err, sizeof err, NULL) < 0)
+			dlog_warn("policy index: %s", err);
+		_exit(0);
+	}
+	if (pid > 0)
+		indexer = pid;
+}
+
+/* Watches the policy folder: a change rewrites its index (soon, once the
+ * burst of events is over). */
+static void watch_policies(void)
+{
+	const char *env = getenv("ODM_POLICY_DIR");
+
+	policy_dir = env && env[0] ? env : ODM_DEFAULT_POLICY_DIR;
+	ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ino_fd < 0 ||
+	    inotify_add_watch(ino_fd, policy_dir, IN_CREATE | IN_DELETE |
+			      IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE |
+			      IN_ATTRIB | IN_ONLYDIR) < 0) {
+		dlog_info("policy folder %s: %s: its index is odm check's to "
+			  "keep", policy_dir, strerror(errno));
+		if (ino_fd >= 0)
+			close(ino_fd);
+		ino_fd = -1;
+		return;
+	}
+	write_index();
+}
+
+static void on_policy_event(void)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(ino_fd, buf, sizeof buf)) > 0)
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+
+			/* The index's own writes do not count. */
+			if (!e->len || strncmp(e->name, ODM_INDEX_NAME,
+					       strlen(ODM_INDEX_NAME)))
+				index_due = now_ms() + 200;
+			p += sizeof *e + e->len;
+		}
+}
+
 /* Reaps children; false once the worker has ended. */
 static bool reap(int *worker_status)
 {
@@ -366,6 +449,8 @@ static bool reap(int *worker_status)
 		if (pid == worker_pid) {
 			*worker_status = st;
 			worker_pid = 0;
+		} else if (pid == indexer) {
+			indexer = 0;
 		} else if (pid == backend_pid) {
 			backend_pid = 0;
 			if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
@@ -432,11 +517,20 @@ int parent_main(const struct odm_hostconf *conf, int channel, pid_t worker)
 		add_name(hc->net.pools[i].link, NULL);
 	resolve_names();
 	adopt_held();
+	watch_policies();
 	for (;;) {
-		struct pollfd pf[2] = { { ch, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		struct pollfd pf[3] = { { ch, POLLIN, 0 }, { sfd, POLLIN, 0 },
+					{ ino_fd, POLLIN, 0 } };
+		int timeout = -1;
 
-		if (poll(pf, 2, -1) < 0 && errno != EINTR)
+		if (index_due)
+			timeout = index_due > now_ms() ? (int)(index_due - now_ms()) : 0;
+		if (poll(pf, 3, timeout) < 0 && errno != EINTR)
 			break;
+		if (pf[2].revents)
+			on_policy_event();
+		if (index_due && now_ms() >= index_due)
+			write_index();
 		if (pf[1].revents) {
 			struct signalfd_siginfo si;
 			bool stop = false;

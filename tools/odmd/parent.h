@@ -2,7 +2,8 @@
  * and after checking the arguments, the kernel operations odmd needs
  * (addresses, `from` rules, the default routes of its links), the identity
  * lookups (which program runs behind a client) and the start of the exec
- * backend; nothing else. It parses no client input. */
+ * backend; and it keeps the policy folder's index current (inotify; the
+ * files are compiled in a child). It parses no client input. */
 #ifndef ODMD_PARENT_H
 #define ODMD_PARENT_H
 
