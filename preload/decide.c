@@ -1,6 +1,5 @@
 /* decide.c: the decision for one socket (decide.h). */
 #include "decide.h"
-#include "engine.h"
 
 const char *odm_never_text(int why)
 {
@@ -14,15 +13,4 @@ const char *odm_never_text(int why)
 	};
 
 	return why >= 0 && why <= ODM_NEVER_UNSPECIFIED ? text[why] : "?";
-}
-
-void odm_choose(const struct odm_policy *p, const struct odm_sockinfo *si,
-		bool on_net, bool dry, struct odm_choice *c)
-{
-	c->rule = odm_policy_decide(p, si);
-	c->status = 0;
-	if (c->rule->type == ODM_TYPE_LEGACY)
-		return;
-	c->status = odm_engine_pick(c->rule->type, c->rule->on_net || on_net,
-				    dry, &c->addr);
 }

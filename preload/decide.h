@@ -51,8 +51,20 @@ struct odm_choice {
 
 /* The rule of p for the socket si, and an address of its type: the engine
  * asks odmd when it must, unless dry (odm explain, which then reports
- * ODM_ASK_ODMD). on_net: the socket asked for a fresh prefix. */
-void odm_choose(const struct odm_policy *p, const struct odm_sockinfo *si,
-		bool on_net, bool dry, struct odm_choice *c);
+ * ODM_ASK_ODMD). on_net: the socket asked for a fresh prefix. Inline: it
+ * is on every typed socket's path. */
+static inline void odm_choose(const struct odm_policy *p,
+			      const struct odm_sockinfo *si, bool on_net,
+			      bool dry, struct odm_choice *c)
+{
+	const struct odm_rule *r = p->nrules ? odm_policy_decide(p, si)
+					     : &p->deflt;
+
+	c->rule = r;
+	c->status = r->type == ODM_TYPE_LEGACY
+			    ? 0
+			    : odm_engine_pick(r->type, r->on_net || on_net, dry,
+					      &c->addr);
+}
 
 #endif

@@ -21,7 +21,7 @@
 #include "agent.h"
 #include "bestaddr.h"
 #include "engine.h"
-#include "genpage.h"
+#include "genpage_layout.h"
 #include "init.h"
 #include "log.h"
 #include "nladdr.h"
@@ -41,18 +41,11 @@ static const struct odm_genpage *page;    /* odmd's, mapped once */
 static struct odm_best best;              /* of the last rebuild */
 static bool snap_valid;
 
-/* The cached path: per type the chosen address, and the generation it was
- * read at, under a sequence counter (odd while the lock's holder rewrites
- * them). gen_src points at the counter that says whether that is still
- * current: odmd's page or the monitor's; NULL: nothing watches, so nothing
- * is cached. Every field is accessed atomically. */
-static const uint64_t *gen_src;
-static struct {
-	unsigned seq;
-	uint64_t gen;
-	uint8_t have[ODM_TYPE_MAX + 1];
-	uint64_t addr[ODM_TYPE_MAX + 1][2];
-} fast;
+/* The cached path (engine.h), written here under the lock. */
+const uint64_t *odm_eng_gen_src;
+struct odm_engine_fast odm_eng_fast;
+#define gen_src odm_eng_gen_src
+#define fast odm_eng_fast
 
 static void publish(uint64_t gen, bool valid)
 {
@@ -73,29 +66,6 @@ static void publish(uint64_t gen, bool valid)
 		__atomic_store_n(&fast.addr[t][1], a[1], __ATOMIC_RELEASE);
 	}
 	__atomic_store_n(&fast.seq, seq + 2, __ATOMIC_RELEASE);
-}
-
-/* The published answer for type: true with *out set, unless a writer is
- * at work or there is none. current: only if its generation still is. */
-static inline bool read_fast(sc_type type, bool current, struct in6_addr *out)
-{
-	unsigned seq = __atomic_load_n(&fast.seq, __ATOMIC_ACQUIRE);
-	const uint64_t *src = __atomic_load_n(&gen_src, __ATOMIC_ACQUIRE);
-	uint64_t a[2];
-
-	if (seq & 1)
-		return false;
-	if (current && (!src || __atomic_load_n(&fast.gen, __ATOMIC_ACQUIRE) !=
-					__atomic_load_n(src, __ATOMIC_ACQUIRE)))
-		return false;
-	if (!__atomic_load_n(&fast.have[type], __ATOMIC_ACQUIRE))
-		return false;
-	a[0] = __atomic_load_n(&fast.addr[type][0], __ATOMIC_ACQUIRE);
-	a[1] = __atomic_load_n(&fast.addr[type][1], __ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&fast.seq, __ATOMIC_RELAXED) != seq)
-		return false;
-	memcpy(out, a, sizeof a);
-	return true;
 }
 
 void odm_engine_fork_prepare(void) { pthread_mutex_lock(&eng_lock); }
@@ -316,7 +286,7 @@ int odm_engine_pick_slow(sc_type type, bool on_net, bool dry,
 	if (eng_held) {
 		/* A signal handler interrupted this thread inside the engine:
 		 * the last published view, whatever its age. */
-		return !on_net && read_fast(type, false, out)
+		return !on_net && odm_engine_read_fast(type, false, out)
 			       ? 0 : EAI_REQUIREDIPFAILED;
 	}
 	odm_fork_handlers();
@@ -342,13 +312,6 @@ int odm_engine_pick_slow(sc_type type, bool on_net, bool dry,
 			"network, and no agent is configured to ask for one",
 			odm_type_name(type));
 	return EAI_REQUIREDIPFAILED;
-}
-
-int odm_engine_pick(sc_type type, bool on_net, bool dry, struct in6_addr *out)
-{
-	if (__builtin_expect(!on_net && read_fast(type, true, out), 1))
-		return 0;
-	return odm_engine_pick_slow(type, on_net, dry, out);
 }
 
 void odm_engine_invalidate(void)

@@ -6,6 +6,7 @@
 #define ODM_ENGINE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "addrpick.h"
 
 /* A pick that would ask odmd (a dry run). */
@@ -18,11 +19,60 @@
  * blocks up to the agent timeout, without holding the engine's lock), or
  * ODM_ASK_ODMD without asking when dry; else FAILED when the type is
  * declared in odm.conf, NOTSUPPORTED when not. type must be valid (1..4). */
-int odm_engine_pick(sc_type type, bool on_net, bool dry, struct in6_addr *out);
+static inline int odm_engine_pick(sc_type type, bool on_net, bool dry,
+				  struct in6_addr *out);
 
 /* The part of odm_engine_pick past the cache. */
 int odm_engine_pick_slow(sc_type type, bool on_net, bool dry,
 			 struct in6_addr *out);
+
+/* The cached answers, here only so that the pick inlines into its callers:
+ * per type the chosen address, and the generation it was read at, under a
+ * sequence counter (odd while the engine rewrites them). odm_eng_gen_src
+ * points at the counter that says whether that is still current: odmd's
+ * page or the monitor thread's; NULL: nothing watches, nothing is cached.
+ * Every field is accessed atomically. */
+struct odm_engine_fast {
+	unsigned seq;
+	uint64_t gen;
+	uint8_t have[ODM_TYPE_MAX + 1];
+	uint64_t addr[ODM_TYPE_MAX + 1][2];
+};
+extern struct odm_engine_fast odm_eng_fast;
+extern const uint64_t *odm_eng_gen_src;
+
+/* The published answer for type: true with *out set, unless a writer is
+ * at work or there is none. current: only if its generation still is. */
+static inline bool odm_engine_read_fast(sc_type type, bool current,
+					struct in6_addr *out)
+{
+	const struct odm_engine_fast *f = &odm_eng_fast;
+	unsigned seq = __atomic_load_n(&f->seq, __ATOMIC_ACQUIRE);
+	const uint64_t *src = __atomic_load_n(&odm_eng_gen_src, __ATOMIC_ACQUIRE);
+	uint64_t a[2];
+
+	if (seq & 1)
+		return false;
+	if (current && (!src || __atomic_load_n(&f->gen, __ATOMIC_ACQUIRE) !=
+					__atomic_load_n(src, __ATOMIC_ACQUIRE)))
+		return false;
+	if (!__atomic_load_n(&f->have[type], __ATOMIC_ACQUIRE))
+		return false;
+	a[0] = __atomic_load_n(&f->addr[type][0], __ATOMIC_ACQUIRE);
+	a[1] = __atomic_load_n(&f->addr[type][1], __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&f->seq, __ATOMIC_RELAXED) != seq)
+		return false;
+	__builtin_memcpy(out, a, sizeof a);
+	return true;
+}
+
+static inline int odm_engine_pick(sc_type type, bool on_net, bool dry,
+				  struct in6_addr *out)
+{
+	if (__builtin_expect(!on_net && odm_engine_read_fast(type, true, out), 1))
+		return 0;
+	return odm_engine_pick_slow(type, on_net, dry, out);
+}
 
 /* Everything a pick may need that a signal handler could not do: the host
  * config (libconfuse), the dump buffer, odmd's page. Called once a

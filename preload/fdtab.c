@@ -79,14 +79,6 @@ void odm_fdtab_update(int fd, uint32_t set, uint32_t clear)
 					      __ATOMIC_RELAXED));
 }
 
-void odm_fdtab_forget(int fd)
-{
-	struct fdslot *s = slot_peek(fd);
-
-	if (s && __atomic_load_n(&s->bits, __ATOMIC_RELAXED))
-		__atomic_store_n(&s->bits, 0, __ATOMIC_RELEASE);
-}
-
 void odm_fdtab_forget_range(unsigned lo, unsigned hi)
 {
 	if (hi >= FD_LIMIT)

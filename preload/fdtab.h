@@ -122,9 +122,36 @@ void odm_fdtab_put(int fd, const struct odm_fdstate *st);
 /* Sets and clears bits of a known fd; no-op for an unknown one. */
 void odm_fdtab_update(int fd, uint32_t set, uint32_t clear);
 
-/* Forgets fd (close), fds lo..hi inclusive (close_range), copies from's
- * state to to (dup2), forgetting to's if from is unknown. */
-void odm_fdtab_forget(int fd);
+/* Forgets fd (close): inline, a load and a store. */
+static inline void odm_fdtab_forget(int fd)
+{
+	struct fdslot *s = odm_fdtab_slot(fd);
+
+	if (s && __atomic_load_n(&s->bits, __ATOMIC_RELAXED))
+		__atomic_store_n(&s->bits, 0, __ATOMIC_RELEASE);
+}
+
+/* fd got an address of type: its bits become (bits | set) & ~clear, with
+ * ODM_FD_HASADDR. bits: what the caller read; a known fd only. */
+static inline void odm_fdtab_set_addr(int fd, uint32_t bits, uint32_t set,
+				      uint32_t clear, sc_type type,
+				      const struct in6_addr *addr)
+{
+	struct fdslot *s = odm_fdtab_slot(fd);
+	uint64_t a[2];
+
+	if (!s)
+		return;
+	__builtin_memcpy(a, addr, sizeof a);
+	__atomic_store_n(&s->type, type, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->addr[0], a[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->addr[1], a[1], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->bits, ((bits | set) & ~clear) | ODM_FD_HASADDR |
+				  ODM_FD_KNOWN, __ATOMIC_RELEASE);
+}
+
+/* Forgets fds lo..hi inclusive (close_range), copies from's state to to
+ * (dup2), forgetting to's if from is unknown. */
 void odm_fdtab_forget_range(unsigned lo, unsigned hi);
 void odm_fdtab_copy(int from, int to);
 

@@ -54,6 +54,21 @@ static const struct msghdr *with_source(const struct msghdr *msg,
 	return copy;
 }
 
+/* sendto() as a sendmsg() with the datagram's source. */
+static __attribute__((noinline)) ssize_t
+sendto_from(int fd, const void *buf, size_t n, int flags,
+	    const struct sockaddr *addr, socklen_t len,
+	    const struct in6_addr *src)
+{
+	char ctl[PKT_SPACE] __attribute__((aligned(8)));
+	struct iovec iov = { (void *)buf, n };
+	struct msghdr m = { .msg_name = (void *)addr, .msg_namelen = len,
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr copy;
+
+	return odm_real.sendmsg(fd, with_source(&m, &copy, ctl, src), flags);
+}
+
 static __attribute__((noinline)) ssize_t
 governed_sendto(int fd, const void *buf, size_t n, int flags,
 		const struct sockaddr *addr, socklen_t len)
@@ -61,20 +76,11 @@ governed_sendto(int fd, const void *buf, size_t n, int flags,
 	struct in6_addr src;
 	int rc;
 
-	if (!must_decide(fd))
-		return odm_real.sendto(fd, buf, n, flags, addr, len);
-	rc = odm_before_send(fd, addr, len, &src);
-	if (rc < 0)
-		return -1;
-	if (rc > 0) {
-		char ctl[PKT_SPACE] __attribute__((aligned(8)));
-		struct iovec iov = { (void *)buf, n };
-		struct msghdr m = { .msg_name = (void *)addr, .msg_namelen = len,
-				    .msg_iov = &iov, .msg_iovlen = 1 };
-		struct msghdr copy;
-
-		return odm_real.sendmsg(fd, with_source(&m, &copy, ctl, &src),
-					flags);
+	if (must_decide(fd)) {
+		rc = odm_before_send(fd, addr, len, &src);
+		if (__builtin_expect(rc != 0, 0))
+			return rc < 0 ? -1 : sendto_from(fd, buf, n, flags,
+							 addr, len, &src);
 	}
 	return odm_real.sendto(fd, buf, n, flags, addr, len);
 }

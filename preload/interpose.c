@@ -63,13 +63,12 @@ static uint16_t local_port(int fd)
 
 /* One debug line per decision:
  *   fd 5 tcp client [2001:db8:e::1]:80 -> session-lasting 2001:db8:5::10 (rule web) */
-static void log_decision(int fd, const struct odm_sockinfo *si,
-			 const struct odm_choice *c, const char *how)
+static __attribute__((noinline, cold)) void
+write_decision(int fd, const struct odm_sockinfo *si,
+	       const struct odm_choice *c, const char *how)
 {
 	char dst[INET6_ADDRSTRLEN] = "::", src[INET6_ADDRSTRLEN] = "";
 
-	if (!odm_log_enabled(ODM_LOG_DEBUG))
-		return;
 	if (si->dest)
 		inet_ntop(AF_INET6, si->dest, dst, sizeof dst);
 	if (c->rule->type != ODM_TYPE_LEGACY && !c->status)
@@ -84,10 +83,18 @@ static void log_decision(int fd, const struct odm_sockinfo *si,
 		odm_log_write(ODM_LOG_DEBUG, "fd %d: %s", fd, how);
 }
 
+static inline void log_decision(int fd, const struct odm_sockinfo *si,
+				const struct odm_choice *c, const char *how)
+{
+	if (odm_log_enabled(ODM_LOG_DEBUG))
+		write_decision(fd, si, c, how);
+}
+
 /* The type could not be had: on-failure legacy lets the call go on
  * untyped, on-failure fail fails it with EADDRNOTAVAIL. Either way one
  * warning (rate-limited by the logger). 0 or -1. */
-static int refuse(int fd, const struct odm_choice *c)
+static __attribute__((noinline, cold)) int
+refuse(int fd, const struct odm_choice *c)
 {
 	const char *tn = odm_type_name(c->rule->type);
 
@@ -139,73 +146,111 @@ static bool stale(int fd, int err)
  * to keep it). Retries once with a fresh view when the address has just
  * gone. 0, or -1 with errno. */
 static int bind_typed(int fd, uint32_t bits, const struct odm_sockinfo *si,
-		      struct odm_choice *c, bool replace, uint16_t port)
-{
-	for (int tries = 0;; tries++) {
-		int rc = replace ? odm_rebind(fd, &c->addr, port)
-			 : port || si->role == ODM_ROLE_SERVER
-				 ? bind_to(fd, &c->addr, port)
-				 : bind_client(fd, bits, &c->addr);
+		      struct odm_choice *c, bool replace, uint16_t port);
 
-		if (rc == 0) {
-			remember(fd, ODM_FD_ODMBOUND | ODM_FD_DECIDED,
-				 ODM_FD_DEFERBIND | ODM_FD_WILDPORT, c);
-			log_decision(fd, si, c, replace ? "socket replaced "
-				     "to keep its port" : NULL);
-			return 0;
-		}
-		if (stale(fd, errno))
-			return 0; /* the call itself will say what fd is */
-		if (errno != EADDRNOTAVAIL || tries)
-			return -1; /* the program's own problem: EADDRINUSE... */
-		odm_engine_invalidate(); /* the address went away: look again */
-		odm_choose(odm_proc.policy, si, bits & ODM_FD_ONNET, false, c);
-		if (c->rule->type == ODM_TYPE_LEGACY)
-			return 0;
-		if (c->status)
-			return refuse(fd, c);
+/* The typed bind failed: a stale view of fd, an address just gone (look
+ * again, once), or the program's own problem (EADDRINUSE...). */
+static __attribute__((noinline, cold)) int
+bind_failed(int fd, uint32_t bits, const struct odm_sockinfo *si,
+	    struct odm_choice *c, bool replace, uint16_t port, bool again)
+{
+	if (stale(fd, errno))
+		return 0; /* the call itself will say what fd is */
+	if (errno != EADDRNOTAVAIL || again)
+		return -1;
+	odm_engine_invalidate(); /* the address went away: look again */
+	odm_choose(odm_proc.policy, si, bits & ODM_FD_ONNET, false, c);
+	if (c->rule->type == ODM_TYPE_LEGACY)
+		return 0;
+	if (c->status)
+		return refuse(fd, c);
+	if ((replace ? odm_rebind(fd, &c->addr, port)
+		     : bind_to(fd, &c->addr, port)) == 0) {
+		odm_fdtab_set_addr(fd, bits, ODM_FD_ODMBOUND | ODM_FD_DECIDED,
+				   ODM_FD_DEFERBIND | ODM_FD_WILDPORT,
+				   c->rule->type, &c->addr);
+		log_decision(fd, si, c, "bound after a second look");
+		return 0;
 	}
+	return bind_failed(fd, bits, si, c, replace, port, true);
 }
 
-/* A client socket's decision, at connect() or a stream's first send with
- * a destination. */
-int odm_before_connect(int fd, const struct sockaddr *dst, socklen_t len)
+static int bind_typed(int fd, uint32_t bits, const struct odm_sockinfo *si,
+		      struct odm_choice *c, bool replace, uint16_t port)
 {
-	const struct sockaddr_in6 *d = (const struct sockaddr_in6 *)dst;
-	struct odm_fdstate st;
+	int rc = replace ? odm_rebind(fd, &c->addr, port)
+		 : port || si->role == ODM_ROLE_SERVER
+			 ? bind_to(fd, &c->addr, port)
+			 : bind_client(fd, bits, &c->addr);
+
+	if (__builtin_expect(rc != 0, 0))
+		return bind_failed(fd, bits, si, c, replace, port, false);
+	odm_fdtab_set_addr(fd, bits, ODM_FD_ODMBOUND | ODM_FD_DECIDED,
+			   ODM_FD_DEFERBIND | ODM_FD_WILDPORT, c->rule->type,
+			   &c->addr);
+	log_decision(fd, si, c, replace ? "socket replaced to keep its port"
+					: NULL);
+	return 0;
+}
+
+/* A client socket's decision, for a known unbound IPv6 socket with bits
+ * and an IPv6 destination d. */
+static int type_client(int fd, uint32_t bits, const struct sockaddr_in6 *d)
+{
 	struct odm_sockinfo si;
 	struct odm_choice c;
-	int saved = errno, rc = 0;
+	int saved, rc;
 	bool wild;
 
-	if (!dst || len < sizeof *d || dst->sa_family != AF_INET6 ||
-	    !odm_fd_state(fd, &st) || !(st.bits & ODM_FD_INET6) ||
-	    (st.bits & (BOUND | ODM_FD_DECIDED)))
-		return 0;
-	wild = st.bits & ODM_FD_WILDPORT;
 	if (odm_never_typed(&d->sin6_addr)) {
-		remember(fd, ODM_FD_DECIDED, 0, NULL);
-		if (st.bits & ODM_FD_DEFERBIND) /* it is the kernel's now */
-			remember(fd, 0, ODM_FD_DEFERBIND, NULL);
+		odm_fdtab_update(fd, ODM_FD_DECIDED, ODM_FD_DEFERBIND);
 		return 0;
 	}
 	si = (struct odm_sockinfo){ &d->sin6_addr, ntohs(d->sin6_port),
-				    proto_of(st.bits), ODM_ROLE_CLIENT };
-	odm_choose(odm_proc.policy, &si, st.bits & ODM_FD_ONNET, false, &c);
+				    proto_of(bits), ODM_ROLE_CLIENT };
+	odm_choose(odm_proc.policy, &si, bits & ODM_FD_ONNET, false, &c);
 	if (c.rule->type == ODM_TYPE_LEGACY) {
-		remember(fd, ODM_FD_DECIDED, 0, NULL);
+		odm_fdtab_update(fd, ODM_FD_DECIDED, 0);
 		log_decision(fd, &si, &c, NULL);
-	} else if (c.status) {
+		return 0;
+	}
+	if (__builtin_expect(c.status != 0, 0)) {
 		rc = refuse(fd, &c);
 		if (rc == 0)
-			remember(fd, ODM_FD_DECIDED, 0, NULL);
-	} else {
-		rc = bind_typed(fd, st.bits, &si, &c, wild,
-				wild ? local_port(fd) : 0);
+			odm_fdtab_update(fd, ODM_FD_DECIDED, 0);
+		return rc;
 	}
+	saved = errno;
+	wild = bits & ODM_FD_WILDPORT;
+	rc = bind_typed(fd, bits, &si, &c, wild, wild ? local_port(fd) : 0);
 	if (rc == 0)
 		errno = saved;
 	return rc;
+}
+
+/* The bits of fd, asking the kernel about an fd not seen before: 0 when
+ * it is not a socket. */
+static inline uint32_t bits_of(int fd)
+{
+	uint32_t bits = odm_fdtab_bits(fd);
+	struct odm_fdstate st;
+
+	if (__builtin_expect(bits & ODM_FD_KNOWN, 1))
+		return bits;
+	return odm_fd_state_slow(fd, &st) ? st.bits : 0;
+}
+
+int odm_before_connect(int fd, const struct sockaddr *dst, socklen_t len)
+{
+	uint32_t bits;
+
+	if (!dst || len < sizeof(struct sockaddr_in6) ||
+	    dst->sa_family != AF_INET6)
+		return 0;
+	bits = bits_of(fd);
+	if (!(bits & ODM_FD_INET6) || (bits & (BOUND | ODM_FD_DECIDED)))
+		return 0;
+	return type_client(fd, bits, (const struct sockaddr_in6 *)dst);
 }
 
 int odm_before_send(int fd, const struct sockaddr *dst, socklen_t len,
@@ -215,13 +260,21 @@ int odm_before_send(int fd, const struct sockaddr *dst, socklen_t len,
 	struct odm_fdstate st;
 	struct odm_sockinfo si;
 	struct odm_choice c;
-	int saved = errno;
+	uint32_t bits;
+	int saved;
 
-	if (!dst || len < sizeof *d || dst->sa_family != AF_INET6 ||
-	    !odm_fd_state(fd, &st) || !(st.bits & ODM_FD_INET6))
+	if (!dst || len < sizeof *d || dst->sa_family != AF_INET6)
 		return 0;
-	if (!(st.bits & ODM_FD_DGRAM) || !(st.bits & ODM_FD_WILDPORT))
-		return odm_before_connect(fd, dst, len);
+	bits = bits_of(fd);
+	if (!(bits & ODM_FD_INET6))
+		return 0;
+	if (__builtin_expect((bits & (ODM_FD_DGRAM | ODM_FD_WILDPORT)) !=
+			     (ODM_FD_DGRAM | ODM_FD_WILDPORT), 1))
+		return (bits & (BOUND | ODM_FD_DECIDED))
+			       ? 0 : type_client(fd, bits, d);
+	saved = errno;
+	if (!odm_fdtab_get(fd, &st))
+		return 0;
 	/* A datagram socket the program bound to [::]:PORT: the source goes
 	 * on each datagram, chosen by its destination. */
 	if (!(st.bits & ODM_FD_PKTINFO)) {

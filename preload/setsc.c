@@ -13,10 +13,41 @@
 #define FIXED (ODM_FD_APPBOUND | ODM_FD_ODMBOUND | ODM_FD_WILDPORT | \
 	       ODM_FD_DECIDED)
 
+static __attribute__((noinline, cold)) void log_pick(int fd, sc_type type,
+						    const struct in6_addr *a)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	odm_log_write(ODM_LOG_DEBUG, "fd %d setsc %s -> %s", fd,
+		      odm_type_name(type),
+		      inet_ntop(AF_INET6, a, text, sizeof text));
+}
+
+static __attribute__((noinline)) int setsc_slow(int fd, struct in6_addr *out,
+					       sc_type type);
+
 int odm_setsc(int fd, struct in6_addr *out, sc_type type)
 {
+	uint32_t bits = odm_fdtab_bits(fd);
+
+	/* The cached path: a socket known to be unused, an answer current. */
+	if (__builtin_expect((bits & (ODM_FD_KNOWN | ODM_FD_INET6 | FIXED |
+				      ODM_FD_ONNET)) ==
+				     (ODM_FD_KNOWN | ODM_FD_INET6), 1) &&
+	    out && odm_type_valid(type) &&
+	    odm_engine_read_fast(type, true, out)) {
+		odm_fdtab_set_addr(fd, bits, 0, 0, type, out);
+		if (odm_log_enabled(ODM_LOG_DEBUG))
+			log_pick(fd, type, out);
+		return 0;
+	}
+	return setsc_slow(fd, out, type);
+}
+
+static __attribute__((noinline)) int setsc_slow(int fd, struct in6_addr *out,
+					       sc_type type)
+{
 	struct odm_fdstate st;
-	char text[INET6_ADDRSTRLEN];
 	int status, saved = errno;
 
 	if (!out) {
@@ -44,10 +75,7 @@ int odm_setsc(int fd, struct in6_addr *out, sc_type type)
 		st.addr = *out;
 		odm_fdtab_put(fd, &st);
 		if (odm_log_enabled(ODM_LOG_DEBUG))
-			odm_log_write(ODM_LOG_DEBUG, "fd %d setsc %s -> %s", fd,
-				      odm_type_name(type),
-				      inet_ntop(AF_INET6, out, text,
-						sizeof text));
+			log_pick(fd, type, out);
 	} else {
 		odm_log(ODM_LOG_INFO, "fd %d setsc %s: %s", fd,
 			odm_type_name(type), odm_strerror(status));

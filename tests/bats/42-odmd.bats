@@ -234,3 +234,65 @@ teardown() {
 	run typed nonpersistent
 	assert_output "2001:db8:78::1"
 }
+
+@test "odmd publishes its generation page: engines need no thread while it lives, one after it stops" {
+	odmd_start
+	[ -f "$SOCK.gen" ]
+	run stat -c '%a %U %s' "$SOCK.gen"
+	assert_output "644 root 4096"
+	printf 'name = "python3*"\ntype = session-lasting\n' >"$W/p.conf"
+	cat >"$W/threads.py" <<-EOF
+	import os, socket, sys
+	def typed_send():
+	    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+	    s.connect(("$SRV_ADDR", 9))
+	    print(s.getsockname()[0], len(os.listdir("/proc/self/task")))
+	    s.close()
+	typed_send()
+	sys.stdout.flush()
+	sys.stdin.readline()  # odmd stops meanwhile
+	typed_send()
+	EOF
+	mkfifo "$W/go"
+	host_exec env ODM_CONF="$CONF" ODM_POLICY_FILE="$W/p.conf" LD_PRELOAD="$LIB" \
+		/usr/bin/python3 "$W/threads.py" <"$W/go" >"$W/threads.out" 2>&1 3>&- &
+	exec 6>"$W/go"
+	for _ in $(seq 60); do [ -s "$W/threads.out" ] && break; sleep 0.05; done
+	run cat "$W/threads.out"
+	assert_output "2001:db8:50::1 1" # one thread: the program's own
+	odmd_stop
+	echo >&6
+	exec 6>&-
+	wait
+	run cat "$W/threads.out"
+	assert_line --index 1 "2001:db8:50::1 2" # its own, and the monitor
+}
+
+@test "odmd keeps the policy folder's index current, so programs read one file" {
+	mkdir -m 0755 "$W/pol"
+	printf 'name = "other"\ntype = fixed\n' >"$W/pol/a.conf"
+	chmod 0644 "$W/pol/a.conf"
+	ODM_POLICY_DIR=$W/pol odmd_start
+	for _ in $(seq 60); do [ -s "$W/pol/.odm-index" ] && break; sleep 0.05; done
+	[ -s "$W/pol/.odm-index" ]
+	before=$(stat -c %Y.%N "$W/pol/.odm-index" 2>/dev/null || stat -c %y "$W/pol/.odm-index")
+	sleep 1.1
+	printf 'name = "python3*"\ntype = session-lasting\n' >"$W/pol/py.conf"
+	chmod 0644 "$W/pol/py.conf"
+	for _ in $(seq 60); do
+		[ "$(stat -c %y "$W/pol/.odm-index")" != "$before" ] && break
+		sleep 0.05
+	done
+	sleep 0.3 # its header is stamped right after the rename
+	# The index is current, and holds the compiled policy: the program
+	# opens it alone.
+	run host_exec env ODM_CONF="$CONF" ODM_POLICY_DIR="$W/pol" LD_PRELOAD="$LIB" \
+		strace -f -e trace=openat -o "$W/st" /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.connect(('$SRV_ADDR', 9)); print(s.getsockname()[0])"
+	assert_output "2001:db8:50::1"
+	run grep -c "$W/pol/" "$W/st"
+	assert_output 1
+	grep -q "$W/pol/.odm-index" "$W/st"
+}

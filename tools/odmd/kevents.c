@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include "dlog.h"
+#include "genpage.h"
+#include "hostconf.h"
+#include "proto.h"
 #include "kevents.h"
 #include "lease.h"
 #include "life.h"
@@ -24,7 +28,14 @@ static void on_addr(const struct nlmsghdr *h)
 	struct odm_nladdr a;
 	struct lease *l;
 
-	if (!odm_nl_parse_addr(h, &a) || !(l = lease_find(&a.addr)))
+	if (!odm_nl_parse_addr(h, &a))
+		return;
+	if (W.hc->nifaces && !odmd_type_of_proto(a.proto) &&
+	    !if_indextoname((unsigned)a.ifindex, a.ifname))
+		a.ifname[0] = '\0';
+	if (genpage_typed(W.hc, &a))
+		genpage_bump(); /* every engine looks again */
+	if (!(l = lease_find(&a.addr)))
 		return;
 	if (h->nlmsg_type == RTM_DELADDR)
 		life_absent(l);
@@ -106,6 +117,7 @@ struct seen {
 
 void kevents_resync(void)
 {
+	genpage_bump(); /* events were lost: engines look again too */
 	struct odm_nladdr *v;
 	struct seen *seen = NULL, *s, *tmp;
 	struct lease *l, *next;

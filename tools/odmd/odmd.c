@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "defaults.h"
 #include "dlog.h"
+#include "genpage.h"
 #include "hostconf.h"
 #include "parent.h"
 #include "worker.h"
@@ -280,6 +281,7 @@ int main(int argc, char **argv)
 		unlink(hc.agent.socket);
 		return 1;
 	}
+	genpage_open(hc.agent.socket); /* before the worker: both map it */
 	if (!debug && !foreground)
 		ready_fd = daemonize();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
@@ -309,6 +311,7 @@ int main(int argc, char **argv)
 		ready_fd = -1;
 	}
 	status = parent_main(&hc, sv[0], worker);
+	genpage_close();
 	/* The socket goes, if it is still the one odmd made. */
 	struct stat now;
 

@@ -24,6 +24,7 @@
 #include "nl.h"
 #include "psclient.h"
 #include "usage.h"
+#include "genpage.h"
 #include "worker.h"
 
 struct worker W;
@@ -336,6 +337,7 @@ static void loop(void)
 		W.now = odmd_now_ms();
 		fire_timers();
 		usage_tick();
+		genpage_beat();
 		W.backend->tick(W.backend);
 		clients_reap();
 	}

@@ -1,11 +1,11 @@
-/* genpage.h: the page odmd publishes beside its socket (SOCKET.gen, mode
+/* genpage_layout.h: the page odmd publishes beside its socket (SOCKET.gen, mode
  * 0644, owned by root): a counter it bumps whenever an address that has a
  * type appears, changes or goes, and a heartbeat. Every engine on the host
  * maps it read-only and knows by one load whether its view of the typed
  * addresses is still current, with no thread and no syscall of its own.
  * An engine that finds no live page watches netlink itself (a thread). */
-#ifndef ODM_GENPAGE_H
-#define ODM_GENPAGE_H
+#ifndef ODM_GENPAGE_LAYOUT_H
+#define ODM_GENPAGE_LAYOUT_H
 
 #include <stdint.h>
 
