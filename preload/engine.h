@@ -41,15 +41,14 @@ struct odm_engine_fast {
 extern struct odm_engine_fast odm_eng_fast;
 extern const uint64_t *odm_eng_gen_src;
 
-/* The published answer for type: true with *out set, unless a writer is
+/* The published answer for type: true with a[] set, unless a writer is
  * at work or there is none. current: only if its generation still is. */
-static inline bool odm_engine_read_fast(sc_type type, bool current,
-					struct in6_addr *out)
+static inline bool odm_engine_read_words(sc_type type, bool current,
+					 uint64_t a[2])
 {
 	const struct odm_engine_fast *f = &odm_eng_fast;
 	unsigned seq = __atomic_load_n(&f->seq, __ATOMIC_ACQUIRE);
 	const uint64_t *src = __atomic_load_n(&odm_eng_gen_src, __ATOMIC_ACQUIRE);
-	uint64_t a[2];
 
 	if (seq & 1)
 		return false;
@@ -60,7 +59,15 @@ static inline bool odm_engine_read_fast(sc_type type, bool current,
 		return false;
 	a[0] = __atomic_load_n(&f->addr[type][0], __ATOMIC_ACQUIRE);
 	a[1] = __atomic_load_n(&f->addr[type][1], __ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&f->seq, __ATOMIC_RELAXED) != seq)
+	return __atomic_load_n(&f->seq, __ATOMIC_RELAXED) == seq;
+}
+
+static inline bool odm_engine_read_fast(sc_type type, bool current,
+					struct in6_addr *out)
+{
+	uint64_t a[2];
+
+	if (!odm_engine_read_words(type, current, a))
 		return false;
 	__builtin_memcpy(out, a, sizeof a);
 	return true;

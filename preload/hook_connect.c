@@ -4,7 +4,7 @@
 ODM_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	odm_init();
-	if (odm_active() && odm_before_connect(fd, addr, len))
-		return -1;
+	if (odm_active())
+		return odm_connect(fd, addr, len);
 	return odm_real.connect(fd, addr, len);
 }

@@ -55,8 +55,8 @@ static const struct msghdr *with_source(const struct msghdr *msg,
 }
 
 /* sendto() as a sendmsg() with the datagram's source. */
-static __attribute__((noinline)) ssize_t
-sendto_from(int fd, const void *buf, size_t n, int flags,
+__attribute__((noinline)) ssize_t
+odm_sendto_from(int fd, const void *buf, size_t n, int flags,
 	    const struct sockaddr *addr, socklen_t len,
 	    const struct in6_addr *src)
 {
@@ -69,28 +69,13 @@ sendto_from(int fd, const void *buf, size_t n, int flags,
 	return odm_real.sendmsg(fd, with_source(&m, &copy, ctl, src), flags);
 }
 
-static __attribute__((noinline)) ssize_t
-governed_sendto(int fd, const void *buf, size_t n, int flags,
-		const struct sockaddr *addr, socklen_t len)
-{
-	struct in6_addr src;
-	int rc;
-
-	if (must_decide(fd)) {
-		rc = odm_before_send(fd, addr, len, &src);
-		if (__builtin_expect(rc != 0, 0))
-			return rc < 0 ? -1 : sendto_from(fd, buf, n, flags,
-							 addr, len, &src);
-	}
-	return odm_real.sendto(fd, buf, n, flags, addr, len);
-}
-
+/* Both ways out are tail calls: the common one costs no stack frame. */
 ODM_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			  const struct sockaddr *addr, socklen_t len)
 {
 	odm_init();
-	if (odm_active() && addr)
-		return governed_sendto(fd, buf, n, flags, addr, len);
+	if (odm_active() && addr && must_decide(fd))
+		return odm_sendto(fd, buf, n, flags, addr, len);
 	return odm_real.sendto(fd, buf, n, flags, addr, len);
 }
 
@@ -102,8 +87,6 @@ governed_sendmsg(int fd, const struct msghdr *msg, int flags)
 	struct msghdr copy;
 	int rc;
 
-	if (!must_decide(fd))
-		return odm_real.sendmsg(fd, msg, flags);
 	rc = odm_before_send(fd, msg->msg_name, msg->msg_namelen, &src);
 	if (rc < 0)
 		return -1;
@@ -114,7 +97,7 @@ governed_sendmsg(int fd, const struct msghdr *msg, int flags)
 ODM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	odm_init();
-	if (odm_active() && msg && msg->msg_name)
+	if (odm_active() && msg && msg->msg_name && must_decide(fd))
 		return governed_sendmsg(fd, msg, flags);
 	return odm_real.sendmsg(fd, msg, flags);
 }
@@ -169,8 +152,6 @@ governed_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	struct in6_addr src;
 	int rc;
 
-	if (!must_decide(fd))
-		return odm_real.sendmmsg(fd, vec, vlen, flags);
 	rc = odm_before_send(fd, vec[0].msg_hdr.msg_name,
 			     vec[0].msg_hdr.msg_namelen, &src);
 	if (rc < 0)
@@ -184,7 +165,8 @@ ODM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 			int flags)
 {
 	odm_init();
-	if (odm_active() && vec && vlen && vec[0].msg_hdr.msg_name)
+	if (odm_active() && vec && vlen && vec[0].msg_hdr.msg_name &&
+	    must_decide(fd))
 		return governed_sendmmsg(fd, vec, vlen, flags);
 	return odm_real.sendmmsg(fd, vec, vlen, flags);
 }

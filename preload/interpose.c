@@ -145,7 +145,8 @@ static bool stale(int fd, int err)
  * (port 0, or port when the program chose one and the socket is replaced
  * to keep it). Retries once with a fresh view when the address has just
  * gone. 0, or -1 with errno. */
-static int bind_typed(int fd, uint32_t bits, const struct odm_sockinfo *si,
+static inline __attribute__((always_inline)) int
+bind_typed(int fd, uint32_t bits, const struct odm_sockinfo *si,
 		      struct odm_choice *c, bool replace, uint16_t port);
 
 /* The typed bind failed: a stale view of fd, an address just gone (look
@@ -175,7 +176,8 @@ bind_failed(int fd, uint32_t bits, const struct odm_sockinfo *si,
 	return bind_failed(fd, bits, si, c, replace, port, true);
 }
 
-static int bind_typed(int fd, uint32_t bits, const struct odm_sockinfo *si,
+static inline __attribute__((always_inline)) int
+bind_typed(int fd, uint32_t bits, const struct odm_sockinfo *si,
 		      struct odm_choice *c, bool replace, uint16_t port)
 {
 	int rc = replace ? odm_rebind(fd, &c->addr, port)
@@ -195,7 +197,8 @@ static int bind_typed(int fd, uint32_t bits, const struct odm_sockinfo *si,
 
 /* A client socket's decision, for a known unbound IPv6 socket with bits
  * and an IPv6 destination d. */
-static int type_client(int fd, uint32_t bits, const struct sockaddr_in6 *d)
+static inline __attribute__((always_inline)) int
+type_client(int fd, uint32_t bits, const struct sockaddr_in6 *d)
 {
 	struct odm_sockinfo si;
 	struct odm_choice c;
@@ -240,7 +243,8 @@ static inline uint32_t bits_of(int fd)
 	return odm_fd_state_slow(fd, &st) ? st.bits : 0;
 }
 
-int odm_before_connect(int fd, const struct sockaddr *dst, socklen_t len)
+static inline __attribute__((always_inline)) int
+before_connect(int fd, const struct sockaddr *dst, socklen_t len)
 {
 	uint32_t bits;
 
@@ -253,30 +257,30 @@ int odm_before_connect(int fd, const struct sockaddr *dst, socklen_t len)
 	return type_client(fd, bits, (const struct sockaddr_in6 *)dst);
 }
 
-int odm_before_send(int fd, const struct sockaddr *dst, socklen_t len,
-		    struct in6_addr *src)
+int odm_before_connect(int fd, const struct sockaddr *dst, socklen_t len)
 {
-	const struct sockaddr_in6 *d = (const struct sockaddr_in6 *)dst;
+	return before_connect(fd, dst, len);
+}
+
+int odm_connect(int fd, const struct sockaddr *dst, socklen_t len)
+{
+	if (before_connect(fd, dst, len))
+		return -1;
+	return odm_real.connect(fd, dst, len);
+}
+
+/* A datagram socket the program bound to [::]:PORT: the source goes on
+ * each datagram, chosen by its destination. */
+static __attribute__((noinline)) int
+send_on_wildcard(int fd, const struct sockaddr_in6 *d, struct in6_addr *src)
+{
 	struct odm_fdstate st;
 	struct odm_sockinfo si;
 	struct odm_choice c;
-	uint32_t bits;
-	int saved;
+	int saved = errno;
 
-	if (!dst || len < sizeof *d || dst->sa_family != AF_INET6)
-		return 0;
-	bits = bits_of(fd);
-	if (!(bits & ODM_FD_INET6))
-		return 0;
-	if (__builtin_expect((bits & (ODM_FD_DGRAM | ODM_FD_WILDPORT)) !=
-			     (ODM_FD_DGRAM | ODM_FD_WILDPORT), 1))
-		return (bits & (BOUND | ODM_FD_DECIDED))
-			       ? 0 : type_client(fd, bits, d);
-	saved = errno;
 	if (!odm_fdtab_get(fd, &st))
 		return 0;
-	/* A datagram socket the program bound to [::]:PORT: the source goes
-	 * on each datagram, chosen by its destination. */
 	if (!(st.bits & ODM_FD_PKTINFO)) {
 		if (st.bits & ODM_FD_DECIDED)
 			return 0; /* a server: it received first */
@@ -298,6 +302,42 @@ int odm_before_send(int fd, const struct sockaddr *dst, socklen_t len,
 	*src = c.addr;
 	errno = saved;
 	return 1;
+}
+
+static inline __attribute__((always_inline)) int
+before_send(int fd, const struct sockaddr *dst, socklen_t len,
+	    struct in6_addr *src)
+{
+	const struct sockaddr_in6 *d = (const struct sockaddr_in6 *)dst;
+	uint32_t bits;
+
+	if (!dst || len < sizeof *d || dst->sa_family != AF_INET6)
+		return 0;
+	bits = bits_of(fd);
+	if (!(bits & ODM_FD_INET6))
+		return 0;
+	if (__builtin_expect((bits & (ODM_FD_DGRAM | ODM_FD_WILDPORT)) ==
+			     (ODM_FD_DGRAM | ODM_FD_WILDPORT), 0))
+		return send_on_wildcard(fd, d, src);
+	return (bits & (BOUND | ODM_FD_DECIDED)) ? 0 : type_client(fd, bits, d);
+}
+
+int odm_before_send(int fd, const struct sockaddr *dst, socklen_t len,
+		    struct in6_addr *src)
+{
+	return before_send(fd, dst, len, src);
+}
+
+ssize_t odm_sendto(int fd, const void *buf, size_t n, int flags,
+		   const struct sockaddr *addr, socklen_t len)
+{
+	struct in6_addr src;
+	int rc = before_send(fd, addr, len, &src);
+
+	if (__builtin_expect(rc != 0, 0))
+		return rc < 0 ? -1 : odm_sendto_from(fd, buf, n, flags, addr,
+						     len, &src);
+	return odm_real.sendto(fd, buf, n, flags, addr, len);
 }
 
 /* A bind to [::]:PORT, as a server: now when a rule for servers says so. */

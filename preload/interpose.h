@@ -15,11 +15,24 @@
  * type its rule names (the latter keeps its port: rebind.h). */
 int odm_before_connect(int fd, const struct sockaddr *dst, socklen_t len);
 
+/* connect() for a governed process, the call to libc included. */
+int odm_connect(int fd, const struct sockaddr *dst, socklen_t len);
+
 /* Before a send with a destination: as odm_before_connect, except for a
  * datagram socket the program bound to the wildcard: 1 then, with *src the
  * typed source the datagram must carry (IPV6_PKTINFO). */
 int odm_before_send(int fd, const struct sockaddr *dst, socklen_t len,
 		    struct in6_addr *src);
+
+/* sendto() for a governed process whose socket must be decided first,
+ * including the call to libc (interpose.c, so the decision inlines). */
+ssize_t odm_sendto(int fd, const void *buf, size_t n, int flags,
+		   const struct sockaddr *addr, socklen_t len);
+
+/* sendto() as a sendmsg() that carries src (hook_send.c). */
+ssize_t odm_sendto_from(int fd, const void *buf, size_t n, int flags,
+			const struct sockaddr *addr, socklen_t len,
+			const struct in6_addr *src);
 
 /* bind() for a governed process, including the call to libc: [::]:0 is
  * held back (the socket counts as unbound); [::]:PORT is bound as asked

@@ -1,11 +1,12 @@
-/* real.c: the libc functions behind the hooks, resolved once with
- * dlsym(RTLD_NEXT). A symbol that resolves back into libodm (or not at all)
+/* real.c: the libc functions behind the hooks, resolved once as
+ * dlsym(RTLD_NEXT) would (nextsym.c does it for all of them in one walk). A symbol that resolves back into libodm (or not at all)
  * is replaced by a stub failing with ENOSYS, never by a recursive call. */
 #include <dlfcn.h>
 #include <link.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "nextsym.h"
 #include "real.h"
 
 struct odm_real odm_real = { 0 }; /* .data: see Makefile */
@@ -49,52 +50,35 @@ static bool in_self(void *p)
 	return (uintptr_t)p >= self_lo && (uintptr_t)p < self_hi;
 }
 
-static void *resolve(const char *name)
-{
-	void *p = dlsym(RTLD_NEXT, name);
+/* The names of odm_real's fields, in their order. */
+static const char *const names[] = {
+#define ODM_REAL_NAME(f) #f,
+	ODM_REAL_FUNCS(ODM_REAL_NAME)
+#undef ODM_REAL_NAME
+};
+#define NREAL (sizeof names / sizeof names[0])
 
-	if (!p || in_self(p))
-		return (void *)(uintptr_t)enosys;
-	return p;
-}
-
-#define RESOLVE(field) \
-	__atomic_store_n((void **)&odm_real.field, resolve(#field), \
-			 __ATOMIC_RELAXED)
+_Static_assert(sizeof(struct odm_real) == NREAL * sizeof(void *),
+	       "odm_real holds one pointer per name");
 
 void odm_real_init(void)
 {
+	void *p[NREAL];
 	int saved = errno;
 
 	if (__atomic_load_n(&real_ready, __ATOMIC_ACQUIRE))
 		return;
 	/* Racing threads resolve the same pointers: harmless. */
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)odm_real_init);
-	RESOLVE(socket);
-	RESOLVE(connect);
-	RESOLVE(bind);
-	RESOLVE(listen);
-	RESOLVE(accept);
-	RESOLVE(accept4);
-	RESOLVE(sendto);
-	RESOLVE(sendmsg);
-	RESOLVE(sendmmsg);
-	RESOLVE(close);
-	RESOLVE(close_range);
-	RESOLVE(dup);
-	RESOLVE(dup2);
-	RESOLVE(dup3);
-	RESOLVE(fcntl);
-	RESOLVE(fcntl64);
-	RESOLVE(setsockopt);
-	RESOLVE(getsockopt);
-	RESOLVE(getsockname);
-	RESOLVE(recv);
-	RESOLVE(recvfrom);
-	RESOLVE(recvmsg);
-	RESOLVE(recvmmsg);
-	RESOLVE(fclose);
-	RESOLVE(syscall);
+	odm_nextsym((const void *)(uintptr_t)odm_real_init, names, p, NREAL);
+	for (size_t i = 0; i < NREAL; i++) {
+		if (!p[i])
+			p[i] = dlsym(RTLD_NEXT, names[i]); /* an IFUNC... */
+		if (!p[i] || in_self(p[i]))
+			p[i] = (void *)(uintptr_t)enosys;
+		__atomic_store_n(&((void **)&odm_real)[i], p[i],
+				 __ATOMIC_RELAXED);
+	}
 	__atomic_store_n(&real_ready, 1, __ATOMIC_RELEASE);
 	errno = saved;
 }

@@ -9,6 +9,14 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+/* Every function behind a hook: X(name) each, in odm_real's order. */
+#define ODM_REAL_FUNCS(X) \
+	X(socket) X(connect) X(bind) X(listen) X(accept) X(accept4) \
+	X(sendto) X(sendmsg) X(sendmmsg) X(close) X(close_range) X(dup) \
+	X(dup2) X(dup3) X(fcntl) X(fcntl64) X(setsockopt) X(getsockopt) \
+	X(getsockname) X(recv) X(recvfrom) X(recvmsg) X(recvmmsg) X(fclose) \
+	X(syscall)
+
 struct odm_real {
 	int (*socket)(int, int, int);
 	int (*connect)(int, const struct sockaddr *, socklen_t);

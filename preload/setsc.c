@@ -28,18 +28,26 @@ static __attribute__((noinline)) int setsc_slow(int fd, struct in6_addr *out,
 
 int odm_setsc(int fd, struct in6_addr *out, sc_type type)
 {
-	uint32_t bits = odm_fdtab_bits(fd);
+	struct fdslot *s = odm_fdtab_slot(fd);
+	uint64_t a[2];
+	uint32_t bits;
 
 	/* The cached path: a socket known to be unused, an answer current. */
-	if (__builtin_expect((bits & (ODM_FD_KNOWN | ODM_FD_INET6 | FIXED |
-				      ODM_FD_ONNET)) ==
-				     (ODM_FD_KNOWN | ODM_FD_INET6), 1) &&
-	    out && odm_type_valid(type) &&
-	    odm_engine_read_fast(type, true, out)) {
-		odm_fdtab_set_addr(fd, bits, 0, 0, type, out);
-		if (odm_log_enabled(ODM_LOG_DEBUG))
-			log_pick(fd, type, out);
-		return 0;
+	if (__builtin_expect(s && out && odm_type_valid(type), 1)) {
+		bits = __atomic_load_n(&s->bits, __ATOMIC_ACQUIRE);
+		if ((bits & (ODM_FD_KNOWN | ODM_FD_INET6 | FIXED |
+			     ODM_FD_ONNET)) == (ODM_FD_KNOWN | ODM_FD_INET6) &&
+		    odm_engine_read_words(type, true, a)) {
+			__atomic_store_n(&s->type, type, __ATOMIC_RELAXED);
+			__atomic_store_n(&s->addr[0], a[0], __ATOMIC_RELAXED);
+			__atomic_store_n(&s->addr[1], a[1], __ATOMIC_RELAXED);
+			__atomic_store_n(&s->bits, bits | ODM_FD_HASADDR,
+					 __ATOMIC_RELEASE);
+			__builtin_memcpy(out, a, sizeof a);
+			if (odm_log_enabled(ODM_LOG_DEBUG))
+				log_pick(fd, type, out);
+			return 0;
+		}
 	}
 	return setsc_slow(fd, out, type);
 }

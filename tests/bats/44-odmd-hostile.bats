@@ -78,6 +78,7 @@ teardown() {
 	odmd_start
 	# The granted program, asking itself: granted.
 	run as_user nobody /usr/bin/python3.11 "$CLIENT" "$SOCK" request fixed
+	[ "$output" = "status 0 type 1 addr 2001:db8:10::1" ] || cat "$W/odmd.log"
 	assert_output "status 0 type 1 addr 2001:db8:10::1"
 	# perl connects, then execs the granted program, which asks over the
 	# socket it inherited: the program changed since the connection.
