@@ -23,6 +23,10 @@ CFLAGS  += -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -fno-zero-initialized-in
            -Iinclude -Icommon -Ipreload -Ipreload/lazy -Ipolicy -Itools/odmd -DODM_TOP='"$(TOP)"'
 CONFUSE_LIBS := $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
 LDLIBS  := $(CONFUSE_LIBS) -lmnl -lpthread -ldl
+# The cgroup BPF path (bpf/): clang, bpftool and libbpf (tests/install-deps).
+BPF_CC      ?= clang
+BPFTOOL     ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
+BPF_LIBS    := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
 
 ifeq ($(SAN),thread)
 B       := build-tsan
@@ -97,7 +101,7 @@ $(B)/preload/lazy/%.o: preload/lazy/%.c
 # later, when a policy or the engine needs them (preload/lazy/). Two load
 # segments (noseparate-code) make its own loading cheaper.
 # What the shim never does: compile policy folders (odm check, odmd).
-SHIM_OBJS := $(filter-out $(B)/policy/policy_index_write.o,$(CORE_OBJS))
+SHIM_OBJS := $(filter-out $(B)/policy/policy_index_write.o $(B)/common/cgroup2.o,$(CORE_OBJS))
 $(LIB): $(SHIM_OBJS) $(HOOK_OBJS) $(LAZY_OBJS) preload/libodm.map
 	$(CC) -shared -Wl,--version-script=preload/libodm.map -Wl,-z,defs \
 	    -Wl,-z,noseparate-code -Wl,-soname,libodm.so $(LDFLAGS) -o $@ \
@@ -119,21 +123,37 @@ $(B)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< -lpthread
 
+# io_uring's connect, which no hook sees (the BPF path's tests).
+$(B)/helpers/uring_connect: tests/helpers/uring_connect.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< -luring
+
 # Unit tests link the core archive: internal functions are hidden in the .so.
 $(B)/tests/%: tests/unit/%.c $(CORE_LIB) $(if $(ODMD_SRCS),$(ODMD_LIB))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools/odmd -fPIE -pie $(LDFLAGS) -o $@ $< \
-	    $(if $(ODMD_SRCS),$(ODMD_LIB)) $(CORE_LIB) $(LDLIBS)
+	    $(if $(ODMD_SRCS),$(ODMD_LIB)) $(CORE_LIB) $(LDLIBS) $(BPF_LIBS)
 
 # The odm tool reads configs and the kernel like the library, so it links
 # the same core code.
 $(TOOL_BIN): $(TOOL_SRCS) $(wildcard tools/*.h) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools -DODM_LIBDIR='"$(LIBDIR)"' -fPIE -pie $(LDFLAGS) \
-	    -o $@ $(TOOL_SRCS) $(CORE_LIB) $(LDLIBS) -ljson-c
+	    -o $@ $(TOOL_SRCS) $(CORE_LIB) $(LDLIBS) $(BPF_LIBS) -ljson-c
 
 $(ODMD_BIN): $(B)/tools/odmd/odmd.o $(ODMD_LIB) $(CORE_LIB)
-	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $^ $(LDLIBS) $(BPF_LIBS)
+
+# The BPF programs, and the skeleton odmd loads them through.
+$(B)/bpf/odm.bpf.o: bpf/odm.bpf.c common/bpf_layout.h
+	@mkdir -p $(dir $@)
+	$(BPF_CC) -g -O2 -target bpf -I/usr/include/$$($(CC) -dumpmachine) \
+	    -Icommon -Wall -Werror -c $< -o $@
+$(B)/bpf/odm_bpf.skel.h: $(B)/bpf/odm.bpf.o
+	$(BPFTOOL) gen skeleton $< name odm_bpf >$@.tmp && mv $@.tmp $@
+$(B)/tools/odmd/bpfhost.o: tools/odmd/bpfhost.c $(B)/bpf/odm_bpf.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(B)/bpf -MMD -MP -c $< -o $@
 
 tools: $(TOOL_BIN) $(ODMD_BIN)
 examples: $(EXAMPLE_BINS)

@@ -21,6 +21,7 @@
 #define ODM_DEFAULT_MAX_ADDRESSES  16     /* per user */
 #define ODM_DEFAULT_ODMD_USER      "_odm" /* else nobody */
 #define ODM_DEFAULT_STATE_DIR      "/run/odm/state"
+#define ODM_DEFAULT_BPF_DIR        "/sys/fs/bpf/odm"
 #define ODM_DEFAULT_MAX_CLIENTS    4096
 #define ODM_DEFAULT_MAX_CLIENTS_USER 64
 #define ODM_DEFAULT_IDLE_TIMEOUT   10     /* s a connection may idle */

@@ -133,6 +133,7 @@ static cfg_opt_t agent_opts[] = {
 	CFG_INT("max-clients-per-user", ODM_DEFAULT_MAX_CLIENTS_USER, CFGF_NONE),
 	CFG_INT("idle-timeout", ODM_DEFAULT_IDLE_TIMEOUT, CFGF_NONE),
 	CFG_INT("read-timeout", ODM_DEFAULT_READ_TIMEOUT, CFGF_NONE),
+	CFG_STR("bpf", ODM_DEFAULT_BPF_DIR, CFGF_NONE),
 	CFG_END()
 };
 
@@ -239,6 +240,8 @@ static int load_agent(cfg_t *ag, struct odm_hostconf *out, char *err,
 		 ag ? cfg_getstr(ag, "user") : ODM_DEFAULT_ODMD_USER);
 	snprintf(a->state, sizeof a->state, "%s",
 		 ag ? cfg_getstr(ag, "state") : ODM_DEFAULT_STATE_DIR);
+	snprintf(a->bpf, sizeof a->bpf, "%s",
+		 ag ? cfg_getstr(ag, "bpf") : ODM_DEFAULT_BPF_DIR);
 	a->timeout_ms = ODM_DEFAULT_AGENT_TIMEOUT;
 	a->max_clients = ODM_DEFAULT_MAX_CLIENTS;
 	a->max_clients_user = ODM_DEFAULT_MAX_CLIENTS_USER;
@@ -249,6 +252,13 @@ static int load_agent(cfg_t *ag, struct odm_hostconf *out, char *err,
 	if (strlen(sock) >= sizeof a->socket || sock[0] != '/') {
 		snprintf(err, errlen, "%s: agent: socket must be an absolute "
 			 "path under 108 bytes", out->path);
+		return -1;
+	}
+	if (a->bpf[0] && (a->bpf[0] != '/' ||
+			  strlen(cfg_getstr(ag, "bpf")) >= sizeof a->bpf)) {
+		snprintf(err, errlen, "%s: agent: bpf must be an absolute path "
+			 "(a folder on the BPF file system) or \"\" for none",
+			 out->path);
 		return -1;
 	}
 	if (a->state[0] != '/' || !a->user[0] ||

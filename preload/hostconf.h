@@ -29,6 +29,8 @@ struct odm_hc_agent {
 	unsigned timeout_ms;       /* how long setsc() waits for odmd */
 	char user[64];             /* odmd's unprivileged worker runs as this */
 	char state[PATH_MAX];      /* odmd's state directory (its journal) */
+	char bpf[PATH_MAX];        /* where odmd pins its cgroup BPF programs
+				      and maps; "" for no BPF path */
 	unsigned max_clients;      /* connections odmd serves at once */
 	unsigned max_clients_user; /* of them, per uid other than root */
 	unsigned idle_timeout_s;   /* a connection with nothing to do is closed */

@@ -1,6 +1,9 @@
 /* odm_run.c: `odm run`: execute a program with libodm preloaded, appended
  * to any LD_PRELOAD already set (as mptcpize run does), optionally with
- * debug logging and a policy of the caller's choosing. */
+ * debug logging and a policy of the caller's choosing. A static or Go
+ * program, which LD_PRELOAD cannot reach, or any program with --cgroup,
+ * runs in a cgroup of its own where the BPF path types its sockets
+ * (odm_cgroup.c). */
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -137,24 +140,80 @@ static int use_policy(const char *arg)
 	return setenv(ODM_ENV_POLICY_DIR, abs, 1);
 }
 
+/* path: where execvp would find name. */
+static bool in_path(const char *name, char *path)
+{
+	const char *dirs = getenv("PATH");
+	char *copy, *d, *save = NULL;
+	bool found = false;
+
+	if (strchr(name, '/'))
+		return realpath(name, path) != NULL;
+	copy = strdup(dirs && dirs[0] ? dirs : "/usr/local/bin:/usr/bin:/bin");
+	for (d = copy ? strtok_r(copy, ":", &save) : NULL; d && !found;
+	     d = strtok_r(NULL, ":", &save)) {
+		char cand[PATH_MAX + 256];
+
+		snprintf(cand, sizeof cand, "%s/%s", d, name);
+		found = access(cand, X_OK) == 0 && realpath(cand, path);
+	}
+	free(copy);
+	return found;
+}
+
+static void quiet(const char *msg)
+{
+	(void)msg;
+}
+
+/* The policy that governs path run with argv, as the library would find
+ * it (after use_policy set the environment): 1 found, 0 none, -1 broken. */
+static int policy_of(const char *path, char **argv, struct odm_policy *p)
+{
+	const char *file = odm_tool_policy_file();
+	struct odm_progid id = { .exe = path, .argv0 = argv[0] };
+	char err[PATH_MAX + 256];
+	int rc;
+
+	for (int i = 1; argv[i]; i++)
+		if (argv[i][0] != '-') {
+			id.script_arg = argv[i];
+			break;
+		}
+	if (file)
+		rc = odm_policy_parse(file, true, p, err, sizeof err) ? -1 : 1;
+	else
+		rc = odm_policy_find(odm_tool_policy_dir(), &id, true, p, err,
+				     sizeof err, quiet);
+	if (rc < 0)
+		warnx("run: %s", err);
+	return rc;
+}
+
 int odm_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "cgroup", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy = NULL;
-	char lib[PATH_MAX];
-	int c;
+	const char *policy = NULL, *mode = NULL;
+	char lib[PATH_MAX], path[PATH_MAX];
+	bool cgroup = false, verbose = false, preload = true;
+	struct odm_policy p;
+	int c, kind, rc;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+vp:", opts, NULL)) != -1) {
 		if (c == 'v') {
 			setenv(ODM_ENV_LOG, "debug", 1);
+			verbose = true;
 		} else if (c == 'p') {
 			policy = optarg;
+		} else if (c == 'c') {
+			cgroup = true;
 		} else {
 			warnx("run: %s: %s", argv[optind - 1],
 			      optopt == 'p' ? "needs a POLICY" : "unknown option");
@@ -170,6 +229,23 @@ int odm_cmd_run(int argc, char **argv)
 	if (preload_add(lib)) {
 		warn("run: LD_PRELOAD");
 		return ODM_EX_FAIL;
+	}
+	kind = in_path(argv[optind], path) ? odm_exe_kind(path) : ODM_EXE_OTHER;
+	if (kind == ODM_EXE_STATIC)
+		mode = "a static program", preload = false;
+	else if (kind == ODM_EXE_GO || kind == ODM_EXE_GO_DYNAMIC)
+		mode = "a Go program", preload = kind == ODM_EXE_GO_DYNAMIC;
+	else if (cgroup)
+		mode = "--cgroup";
+	if (mode && (rc = policy_of(path, argv + optind, &p)) > 0) {
+		rc = odm_cgroup_run(path, argv + optind, &p, mode, preload);
+		odm_policy_free(&p);
+		if (rc >= 0)
+			return rc;
+	} else if (mode && rc == 0 && verbose) {
+		fprintf(stderr, "odm run: %s: no policy names it\n", mode);
+	} else if (!mode && verbose) {
+		fprintf(stderr, "odm run: LD_PRELOAD mode\n");
 	}
 	execvp(argv[optind], argv + optind);
 	warn("run: %s", argv[optind]);

@@ -60,6 +60,19 @@ void odm_explain_policy(const struct odm_policy *p, const char *how,
 /* The same when no policy governs; what says why. */
 void odm_explain_none(const char *what, const struct odm_query *q);
 
+/* What kind of executable path is (odm run): LD_PRELOAD reaches only the
+ * dynamic ones that call libc; Go makes its system calls itself. */
+enum odm_exe_kind { ODM_EXE_OTHER = 0, ODM_EXE_DYNAMIC, ODM_EXE_STATIC,
+		    ODM_EXE_GO, ODM_EXE_GO_DYNAMIC };
+int odm_exe_kind(const char *path);
+
+/* odm run's cgroup mode (odm_cgroup.c): runs path with argv in a cgroup of
+ * its own under policy p, LD_PRELOAD staying set when preload; mode names
+ * why, for the line it prints. The program's exit status, or -1 when the
+ * BPF path cannot be had (said in one line; the caller goes on without). */
+int odm_cgroup_run(const char *path, char **argv, const struct odm_policy *p,
+		   const char *mode, bool preload);
+
 /* Frees the address list the explanations read once. */
 void odm_explain_done(void);
 

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "defaults.h"
+#include "bpfhost.h"
 #include "dlog.h"
 #include "nl.h"
 #include "parent.h"
@@ -492,7 +493,7 @@ static void stop_children(void)
 int parent_main(const struct odm_hostconf *conf, int channel, pid_t worker)
 {
 	sigset_t set;
-	int sfd, status = 0, wst = 0;
+	int sfd, status = 0, wst = 0, bpf_fd;
 
 	hc = conf;
 	ch = channel;
@@ -518,15 +519,19 @@ int parent_main(const struct odm_hostconf *conf, int channel, pid_t worker)
 	resolve_names();
 	adopt_held();
 	watch_policies();
+	bpf_fd = bpfhost_start(hc);
 	for (;;) {
-		struct pollfd pf[3] = { { ch, POLLIN, 0 }, { sfd, POLLIN, 0 },
-					{ ino_fd, POLLIN, 0 } };
+		struct pollfd pf[4] = { { ch, POLLIN, 0 }, { sfd, POLLIN, 0 },
+					{ ino_fd, POLLIN, 0 },
+					{ bpf_fd, POLLIN, 0 } };
 		int timeout = -1;
 
 		if (index_due)
 			timeout = index_due > now_ms() ? (int)(index_due - now_ms()) : 0;
-		if (poll(pf, 3, timeout) < 0 && errno != EINTR)
+		if (poll(pf, 4, timeout) < 0 && errno != EINTR)
 			break;
+		if (pf[3].revents)
+			bpfhost_on_event();
 		if (pf[2].revents)
 			on_policy_event();
 		if (index_due && now_ms() >= index_due)
@@ -571,6 +576,7 @@ int parent_main(const struct odm_hostconf *conf, int channel, pid_t worker)
 		}
 	}
 out:
+	bpfhost_stop();
 	stop_children();
 	close(sfd);
 	return status;
