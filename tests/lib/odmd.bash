@@ -57,8 +57,12 @@ write_conf() {
 # odmd_start: odmd in the foreground (-d), its log in $W/odmd.log; waits
 # until it serves. ODMD_PID is its parent (ip netns exec execs it).
 odmd_start() {
+	local enter=(ip netns exec "$HOST_NS")
+	# ODMD_NSENTER: in the host's mount namespace, where /sys and /run are
+	# everybody's (the BPF path pins there and finds cgroup2).
+	[ -n "${ODMD_NSENTER:-}" ] && enter=(nsenter --net="/run/netns/$HOST_NS")
 	: >>"$W/odmd.log"
-	ip netns exec "$HOST_NS" "${ODMD_BIN:-$TOP/tools/odmd/odmd}" -d -c "$CONF" \
+	"${enter[@]}" "${ODMD_BIN:-$TOP/tools/odmd/odmd}" -d -c "$CONF" \
 		2>>"$W/odmd.log" 3>&- &
 	ODMD_PID=$!
 	for _ in $(seq 100); do

@@ -1,7 +1,9 @@
 /* bpfhost.c: odmd's side of the cgroup BPF path (bpfhost.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "dlog.h"
 #include "nl.h"
 #include "odm_bpf.skel.h"
+#include "uth.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -100,52 +103,166 @@ static void fill_conf(void)
 	}
 }
 
-/* The maps follow the host's addresses: per type the one a new socket
- * gets (addrpick.h's choice, as the shim's), and every typed address for
- * the guard. */
-static void refresh(void)
+/* The host's typed addresses, as the maps have them, and per type the
+ * one a new socket gets (addrpick.h's choice, as the shim's engine makes
+ * it), kept as events come: a full pass only when the chosen one goes. */
+struct typed {
+	struct odm_typed_addr t;
+	unsigned seen;           /* the resync that last saw it */
+	UT_hash_handle hh;
+};
+static unsigned resyncs;
+static struct typed *typed;
+static struct odm_nladdr best[5];
+static bool have[5], changed[5], again[5];
+
+static void forget_all(void)
+{
+	struct typed *e, *tmp;
+
+	HASH_ITER(hh, typed, e, tmp) {
+		HASH_DEL(typed, e);
+		free(e);
+	}
+	memset(have, 0, sizeof have);
+	memset(again, 1, sizeof again);
+}
+
+static bool is_best(const struct odm_typed_addr *t)
+{
+	return t->type >= 1 && t->type <= 4 && have[t->type] &&
+	       !memcmp(&best[t->type].addr, &t->nl.addr, sizeof t->nl.addr);
+}
+
+/* t, usable, may beat the chosen address of its type. */
+static void offer(const struct odm_typed_addr *t)
+{
+	sc_type ty = t->type;
+
+	if (ty < 1 || ty > 4 || t->unusable || again[ty])
+		return;
+	if (!have[ty] || odm_addr_better(&t->nl, &best[ty], ty)) {
+		best[ty] = t->nl;
+		have[ty] = changed[ty] = true;
+	}
+}
+
+/* One address as the kernel reports it now (gone: false): into the set
+ * and the guard's map when typed. */
+static void track(const struct odm_nladdr *a, bool present)
+{
+	struct odm_typed_addr t;
+	struct typed *e;
+	__u32 type;
+
+	HASH_FIND(hh, typed, &a->addr, sizeof a->addr, e);
+	if (e && is_best(&e->t))
+		again[e->t.type] = true; /* it may have changed or gone */
+	if (!present || odm_classify(hc, a, 1, &t) == 0) {
+		if (e) {
+			bpf_map__delete_elem(skel->maps.odm_typed, &a->addr,
+					     sizeof a->addr, 0);
+			HASH_DEL(typed, e);
+			free(e);
+		}
+		return;
+	}
+	if (!e) {
+		if (!(e = calloc(1, sizeof *e)))
+			return;
+		e->t = t;
+		e->t.type = 0; /* not in the map yet */
+		if (!UTH_ADDED(HASH_ADD(hh, typed, t.nl.addr, sizeof e->t.nl.addr,
+					e))) {
+			free(e);
+			return;
+		}
+	}
+	e->seen = resyncs;
+	if (e->t.type != t.type) { /* the map only when its answer changes */
+		type = (__u32)t.type;
+		bpf_map__update_elem(skel->maps.odm_typed, &t.nl.addr,
+				     sizeof t.nl.addr, &type, sizeof type,
+				     BPF_ANY);
+	}
+	e->t = t;
+	offer(&t);
+}
+
+/* The chosen addresses that changed, into the map (a type whose chosen
+ * address went is chosen again from the whole set). */
+static void publish(void)
+{
+	struct typed *e, *tmp;
+	bool any = false;
+
+	for (int ty = 1; ty <= 4; ty++)
+		any |= again[ty];
+	if (any) {
+		for (int ty = 1; ty <= 4; ty++)
+			if (again[ty]) {
+				have[ty] = false;
+				changed[ty] = true;
+			}
+		HASH_ITER(hh, typed, e, tmp) {
+			sc_type ty = e->t.type;
+
+			if (ty >= 1 && ty <= 4 && again[ty] && !e->t.unusable &&
+			    (!have[ty] || odm_addr_better(&e->t.nl, &best[ty], ty))) {
+				best[ty] = e->t.nl;
+				have[ty] = true;
+			}
+		}
+		memset(again, 0, sizeof again);
+	}
+	for (__u32 ty = 1; ty <= 4; ty++) {
+		struct odm_bpf_addr a = { 0 };
+
+		if (!changed[ty])
+			continue;
+		changed[ty] = false;
+		if (have[ty]) {
+			a.have = 1;
+			memcpy(a.addr, &best[ty].addr, sizeof a.addr);
+		}
+		bpf_map__update_elem(skel->maps.odm_addr, &ty, sizeof ty, &a,
+				     sizeof a, BPF_ANY);
+	}
+}
+
+/* Everything again, from one dump (at start, and when events were lost):
+ * the maps change only where the host did. */
+static void resync(void)
 {
 	struct odm_nladdr *all = NULL;
-	struct odm_typed_addr *t;
-	size_t n = 0, k;
-	__u32 key[4], next[4], type;
-	int fd = bpf_map__fd(skel->maps.odm_typed);
+	struct typed *e, *tmp;
+	size_t n = 0;
 
-	if (odm_nl_dump_addrs(&odm_nl_libc, &all, &n) ||
-	    !(t = calloc(n ? n : 1, sizeof *t))) {
-		free(all);
+	if (odm_nl_dump_addrs(&odm_nl_libc, &all, &n)) {
 		dlog_warn("BPF path: cannot read the host's addresses");
 		return;
 	}
-	k = odm_classify(hc, all, n, t);
-	for (type = 1; type <= 4; type++) {
-		struct odm_bpf_addr a = { 0 };
-		int i = odm_pick(t, k, (sc_type)type);
-
-		if (i >= 0) {
-			a.have = 1;
-			memcpy(a.addr, &t[i].nl.addr, sizeof a.addr);
-		}
-		bpf_map__update_elem(skel->maps.odm_addr, &type, sizeof type,
-				     &a, sizeof a, BPF_ANY);
-	}
-	/* Typed addresses gone: out of the guard's map. */
-	for (int more = bpf_map_get_next_key(fd, NULL, next) == 0; more;) {
-		bool keep = false;
-
-		memcpy(key, next, sizeof key);
-		more = bpf_map_get_next_key(fd, key, next) == 0;
-		for (size_t i = 0; i < k && !keep; i++)
-			keep = !memcmp(&t[i].nl.addr, key, sizeof key);
-		if (!keep)
-			bpf_map_delete_elem(fd, key);
-	}
-	for (size_t i = 0; i < k; i++) {
-		type = (__u32)t[i].type;
-		bpf_map_update_elem(fd, &t[i].nl.addr, &type, BPF_ANY);
-	}
-	free(t);
+	resyncs++;
+	for (size_t i = 0; i < n; i++)
+		track(&all[i], true);
 	free(all);
+	HASH_ITER(hh, typed, e, tmp)
+		if (e->seen != resyncs)
+			track(&e->t.nl, false);
+	memset(again, 1, sizeof again);
+	publish();
+}
+
+/* A fresh start of the guard's map: what an earlier odmd left goes. */
+static void clear_typed(void)
+{
+	int fd = bpf_map__fd(skel->maps.odm_typed);
+	__u32 key[4], next[4];
+
+	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
+		memcpy(key, next, sizeof key);
+		bpf_map_delete_elem(fd, key);
+	}
 }
 
 int bpfhost_start(const struct odm_hostconf *conf)
@@ -212,7 +329,13 @@ int bpfhost_start(const struct odm_hostconf *conf)
 	fill_conf();
 	nl_fd = odm_nl_open(&odm_nl_libc, NETLINK_ROUTE, RTMGRP_IPV6_IFADDR, 0,
 			    true);
-	refresh();
+	if (nl_fd >= 0) { /* bursts of grants: room for their events */
+		int big = 8 << 20;
+
+		setsockopt(nl_fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
+	}
+	clear_typed();
+	resync();
 	dlog_info("BPF path: programs and maps under %s, the guard on %s", dir,
 		  cg);
 	return nl_fd;
@@ -222,19 +345,40 @@ fail:
 	return -1;
 }
 
+static int on_msg(const struct nlmsghdr *h, void *arg)
+{
+	struct odm_nladdr a;
+
+	(void)arg;
+	if (!odm_nl_parse_addr(h, &a))
+		return MNL_CB_OK;
+	if (hc->nifaces && !if_indextoname((unsigned)a.ifindex, a.ifname))
+		a.ifname[0] = '\0';
+	track(&a, h->nlmsg_type == RTM_NEWADDR);
+	return MNL_CB_OK;
+}
+
 void bpfhost_on_event(void)
 {
-	char buf[8192];
-	bool lost = false, seen = false;
+	char buf[ODM_NL_BUF] __attribute__((aligned(4)));
+	bool lost = false;
 	ssize_t n;
 
-	while ((n = recv(nl_fd, buf, sizeof buf, 0)) > 0 ||
-	       (n < 0 && errno == ENOBUFS)) {
-		lost |= n < 0;
-		seen = true;
+	for (int i = 0; i < 64; i++) {
+		n = recv(nl_fd, buf, sizeof buf, 0);
+		if (n < 0 && errno == ENOBUFS) {
+			lost = true;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		if (skel)
+			mnl_cb_run(buf, (size_t)n, 0, 0, on_msg, NULL);
 	}
-	if (skel && (seen || lost))
-		refresh();
+	if (skel && lost)
+		resync();
+	else if (skel)
+		publish();
 }
 
 void bpfhost_stop(void)
@@ -251,6 +395,7 @@ void bpfhost_stop(void)
 	unlink(path);
 	bpf_object__unpin_maps(skel->obj, NULL);
 	odm_bpf__destroy(skel);
+	forget_all();
 	skel = NULL;
 	rmdir(dir);
 	if (nl_fd >= 0)

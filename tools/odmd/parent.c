@@ -530,8 +530,6 @@ int parent_main(const struct odm_hostconf *conf, int channel, pid_t worker)
 			timeout = index_due > now_ms() ? (int)(index_due - now_ms()) : 0;
 		if (poll(pf, 4, timeout) < 0 && errno != EINTR)
 			break;
-		if (pf[3].revents)
-			bpfhost_on_event();
 		if (pf[2].revents)
 			on_policy_event();
 		if (index_due && now_ms() >= index_due)
@@ -574,6 +572,9 @@ int parent_main(const struct odm_hostconf *conf, int channel, pid_t worker)
 				serve_one(&m, fd);
 			}
 		}
+		/* After the worker's requests: the kernel's work for them. */
+		if (pf[3].revents)
+			bpfhost_on_event();
 	}
 out:
 	bpfhost_stop();
