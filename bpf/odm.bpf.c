@@ -174,6 +174,24 @@ static __always_inline int choose(struct bpf_sock_addr *ctx, const __u32 *dst,
 	return 1;
 }
 
+/* The source for rule r: its own address (odm run asked odmd for it) or
+ * the type's (src). */
+static __always_inline void source_of(const struct odm_bpf_rule *r,
+				      const struct odm_bpf_addr *src, __u32 *a)
+{
+	if (r->has_own) {
+		a[0] = r->own[0];
+		a[1] = r->own[1];
+		a[2] = r->own[2];
+		a[3] = r->own[3];
+	} else {
+		a[0] = src->addr[0];
+		a[1] = src->addr[1];
+		a[2] = src->addr[2];
+		a[3] = src->addr[3];
+	}
+}
+
 SEC("cgroup/connect6")
 int odm_connect6(struct bpf_sock_addr *ctx)
 {
@@ -197,7 +215,7 @@ int odm_connect6(struct bpf_sock_addr *ctx)
 		return 1;
 	if (rc < 0 || !src)
 		return refuse(r);
-	__builtin_memcpy(&sa.sin6_addr, src->addr, sizeof src->addr);
+	source_of(r, src, (__u32 *)&sa.sin6_addr);
 	if (bpf_bind(ctx, (struct sockaddr *)&sa, sizeof sa))
 		return refuse(r);
 	count(ODM_BPF_TYPED);
@@ -229,10 +247,11 @@ int odm_sendmsg6(struct bpf_sock_addr *ctx)
 		return 1;
 	if (rc < 0 || !src)
 		return refuse(r);
-	ctx->msg_src_ip6[0] = src->addr[0];
-	ctx->msg_src_ip6[1] = src->addr[1];
-	ctx->msg_src_ip6[2] = src->addr[2];
-	ctx->msg_src_ip6[3] = src->addr[3];
+	source_of(r, src, dst); /* dst is spent: the source now */
+	ctx->msg_src_ip6[0] = dst[0];
+	ctx->msg_src_ip6[1] = dst[1];
+	ctx->msg_src_ip6[2] = dst[2];
+	ctx->msg_src_ip6[3] = dst[3];
 	count(ODM_BPF_TYPED);
 	return 1;
 }

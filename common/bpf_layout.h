@@ -30,7 +30,9 @@ struct odm_bpf_rule {
 	__u8 type;         /* 0 legacy, 1..4 */
 	__u8 on_fail;      /* 0 fail, 1 legacy */
 	__u8 on_net;       /* on-net: only odmd can answer; the BPF path fails */
-	__u8 pad[2];
+	__u8 has_own;      /* own[] is the rule's address of its own */
+	__u8 pad;
+	__u32 own[4];      /* address = per-process (or rotating): odm run's */
 };
 
 /* A cgroup's policy: key, the cgroup's id (its directory's inode). */

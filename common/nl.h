@@ -135,11 +135,13 @@ struct odm_nlsock {
 	uint8_t state;     /* TCP_* */
 	uint32_t uid;
 	uint32_t inode;
+	uint64_t bytes;    /* TCP: sent and received (TCP_INFO), if asked */
 };
 
 /* A SOCK_DIAG_BY_FAMILY dump request of the IPv6 sockets of proto
  * (IPPROTO_TCP or IPPROTO_UDP) in the states bits (1 << TCP_*); with
- * local, only those whose local address is local (a bytecode filter). */
+ * local, only those whose local address is local (a bytecode filter).
+ * TCP answers carry TCP_INFO (their byte counts). */
 struct nlmsghdr *odm_nl_msg_sockdiag(void *buf, uint8_t proto,
 				     uint32_t states,
 				     const struct in6_addr *local);

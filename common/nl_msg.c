@@ -6,6 +6,8 @@
 #include <linux/inet_diag.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <stddef.h>
 #include <string.h>
 #include "nl.h"
 #include "proto.h"
@@ -209,6 +211,8 @@ struct nlmsghdr *odm_nl_msg_sockdiag(void *buf, uint8_t proto,
 	r->sdiag_family = AF_INET6;
 	r->sdiag_protocol = proto;
 	r->idiag_states = states;
+	if (proto == IPPROTO_TCP)
+		r->idiag_ext = 1u << (INET_DIAG_INFO - 1);
 	if (local) {
 		/* One condition: local address == local/128, any port. "yes"
 		 * goes on to the end (accept), "no" jumps 4 bytes past it. */
@@ -228,6 +232,25 @@ struct nlmsghdr *odm_nl_msg_sockdiag(void *buf, uint8_t proto,
 	return h;
 }
 
+/* TCP_INFO's byte counts (the kernel's own accounting of the socket). */
+static int sock_attr(const struct nlattr *at, void *arg)
+{
+	struct odm_nlsock *s = arg;
+	struct tcp_info ti;
+
+	if (mnl_attr_get_type(at) == INET_DIAG_INFO &&
+	    mnl_attr_get_payload_len(at) >=
+		    offsetof(struct tcp_info, tcpi_bytes_received) +
+			    sizeof ti.tcpi_bytes_received) {
+		memset(&ti, 0, sizeof ti);
+		memcpy(&ti, mnl_attr_get_payload(at),
+		       mnl_attr_get_payload_len(at) < sizeof ti
+			       ? mnl_attr_get_payload_len(at) : sizeof ti);
+		s->bytes = ti.tcpi_bytes_acked + ti.tcpi_bytes_received;
+	}
+	return MNL_CB_OK;
+}
+
 bool odm_nl_parse_sock(const struct nlmsghdr *h, struct odm_nlsock *s)
 {
 	const struct inet_diag_msg *d;
@@ -244,5 +267,6 @@ bool odm_nl_parse_sock(const struct nlmsghdr *h, struct odm_nlsock *s)
 	s->state = d->idiag_state;
 	s->uid = d->idiag_uid;
 	s->inode = d->idiag_inode;
+	mnl_attr_parse(h, sizeof *d, sock_attr, s);
 	return true;
 }

@@ -65,7 +65,8 @@ static int body_bounds(unsigned v, unsigned kind, size_t *min, size_t *max)
 {
 	switch (kind) {
 	case ODMD_K_REQUEST:
-		*min = *max = ODMD_REQUEST_LEN;
+		*min = ODMD_REQUEST_LEN;
+		*max = v >= 3 ? ODMD_REQUEST_OWN_LEN : ODMD_REQUEST_LEN;
 		return 0;
 	case ODMD_K_REPLY:
 		*min = ODMD_REPLY_MIN;
@@ -82,6 +83,8 @@ static int body_bounds(unsigned v, unsigned kind, size_t *min, size_t *max)
 		*min = ODMD_STATUS_HDR;
 		*max = ODMD_STATUS_HDR + (v == ODMD_PROTO_V1
 			       ? ODMD_STATUS_MAX_V1 * ODMD_ENTRY_LEN_V1
+			       : v == ODMD_PROTO_V2
+			       ? ODMD_STATUS_MAX_V2 * ODMD_ENTRY_LEN_V2
 			       : ODMD_STATUS_MAX * ODMD_ENTRY_LEN);
 		return 0;
 	case ODMD_K_ERROR:
@@ -108,10 +111,22 @@ static int type_ok(unsigned t)
 	return t >= 1 && t <= 4;
 }
 
+/* Entry size and count of version v. */
+static size_t entry_len(unsigned v)
+{
+	return v == ODMD_PROTO_V1 ? ODMD_ENTRY_LEN_V1
+	       : v == ODMD_PROTO_V2 ? ODMD_ENTRY_LEN_V2 : ODMD_ENTRY_LEN;
+}
+
+static unsigned entries_max(unsigned v)
+{
+	return v == ODMD_PROTO_V1 ? ODMD_STATUS_MAX_V1
+	       : v == ODMD_PROTO_V2 ? ODMD_STATUS_MAX_V2 : ODMD_STATUS_MAX;
+}
+
 static int check_entries(unsigned v, const struct odmd_msg *m)
 {
-	if (m->st.count > (v == ODMD_PROTO_V1 ? ODMD_STATUS_MAX_V1
-					      : ODMD_STATUS_MAX))
+	if (m->st.count > entries_max(v))
 		return ODMD_ELENGTH;
 	if (m->st.flags & ~ODMD_STATUS_MORE)
 		return ODMD_ERESERVED;
@@ -123,6 +138,8 @@ static int check_entries(unsigned v, const struct odmd_msg *m)
 			return ODMD_ERESERVED;
 		if (v == ODMD_PROTO_V1 &&
 		    (e->owner || e->age || e->renew || e->sockets || e->state))
+			return ODMD_ERESERVED;
+		if (v < 3 && (e->bytes || e->rotate))
 			return ODMD_ERESERVED;
 		if (!type_ok(e->type))
 			return ODMD_ETYPE;
@@ -140,13 +157,17 @@ static int check(unsigned v, const struct odmd_msg *m)
 {
 	size_t min, max;
 
-	if (v != ODMD_PROTO_V1 && v != ODMD_PROTO_VERSION)
+	if (v < ODMD_PROTO_V1 || v > ODMD_PROTO_VERSION)
 		return ODMD_EVERSION;
 	if (body_bounds(v, m->kind, &min, &max))
 		return ODMD_EKIND;
 	switch (m->kind) {
 	case ODMD_K_REQUEST:
-		if (m->req.flags & ~ODMD_REQ_ON_NET)
+		if (m->req.flags & ~(v >= 3 ? ODMD_REQ_ON_NET | ODMD_REQ_OWN
+					    : ODMD_REQ_ON_NET))
+			return ODMD_ERESERVED;
+		if (!(m->req.flags & ODMD_REQ_OWN) &&
+		    (m->req.rotate_s || m->req.rotate_bytes))
 			return ODMD_ERESERVED;
 		return type_ok(m->req.type) ? 0 : ODMD_ETYPE;
 	case ODMD_K_REPLY:
@@ -190,7 +211,7 @@ static int header(const uint8_t *p, size_t len)
 	for (size_t i = 0; i < 3 && i < len; i++)
 		if (p[i] != magic[i])
 			return ODMD_EMAGIC;
-	if (len > 3 && p[3] != ODMD_PROTO_V1 && p[3] != ODMD_PROTO_VERSION)
+	if (len > 3 && (p[3] < ODMD_PROTO_V1 || p[3] > ODMD_PROTO_VERSION))
 		return ODMD_EVERSION;
 	if (len > 4 && body_bounds(p[3], p[4], &min, &max) < 0)
 		return ODMD_EKIND;
@@ -219,7 +240,7 @@ static int take_reason(char *dst, const uint8_t *p, size_t n)
 static int decode_entries(unsigned v, const uint8_t *b, int body,
 			  struct odmd_msg *out)
 {
-	size_t elen = v == ODMD_PROTO_V1 ? ODMD_ENTRY_LEN_V1 : ODMD_ENTRY_LEN;
+	size_t elen = entry_len(v);
 
 	out->st.count = b[4];
 	out->st.flags = b[5];
@@ -246,6 +267,12 @@ static int decode_entries(unsigned v, const uint8_t *b, int body,
 		e->sockets = get16(q + 44);
 		e->state = q[46];
 		if (q[47])
+			return ODMD_ERESERVED;
+		if (v == ODMD_PROTO_V2)
+			continue;
+		e->bytes = (uint64_t)get32(q + 48) << 32 | get32(q + 52);
+		e->rotate = get32(q + 56);
+		if (get32(q + 60))
 			return ODMD_ERESERVED;
 	}
 	return 0;
@@ -294,6 +321,15 @@ int odmd_decode(const void *buf, size_t len, struct odmd_msg *out)
 		out->req.flags = b[5];
 		if (get16(b + 6))
 			return ODMD_ERESERVED;
+		/* The rotation comes with ODMD_REQ_OWN, and only then. */
+		if (body != ((b[5] & ODMD_REQ_OWN) ? ODMD_REQUEST_OWN_LEN
+						   : ODMD_REQUEST_LEN))
+			return ODMD_ELENGTH;
+		if (body == ODMD_REQUEST_OWN_LEN) {
+			out->req.rotate_s = get32(b + 8);
+			out->req.rotate_bytes = (uint64_t)get32(b + 12) << 32 |
+						get32(b + 16);
+		}
 		break;
 	case ODMD_K_REPLY:
 		out->rep.status = b[4];
@@ -356,6 +392,12 @@ static uint8_t *encode_entries(uint8_t *p, unsigned v, const struct odmd_msg *m)
 		p = put16(p, e->sockets);
 		p = put8(p, e->state);
 		p = put8(p, 0);
+		if (v == ODMD_PROTO_V2)
+			continue;
+		p = put32(p, (uint32_t)(e->bytes >> 32));
+		p = put32(p, (uint32_t)e->bytes);
+		p = put32(p, e->rotate);
+		p = put32(p, 0);
 	}
 	return p;
 }
@@ -394,6 +436,11 @@ int odmd_encode(const struct odmd_msg *m, void *buf, size_t cap)
 		p = put8(p, m->req.type);
 		p = put8(p, m->req.flags);
 		p = put16(p, 0);
+		if (m->req.flags & ODMD_REQ_OWN) {
+			p = put32(p, m->req.rotate_s);
+			p = put32(p, (uint32_t)(m->req.rotate_bytes >> 32));
+			p = put32(p, (uint32_t)m->req.rotate_bytes);
+		}
 		break;
 	case ODMD_K_REPLY:
 		p = put8(p, m->rep.status);

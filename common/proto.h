@@ -11,7 +11,7 @@
  *   | "ODM" | version | kind | flags | length | body (length bytes) ...
  *
  *   magic    'O' 'D' 'M'
- *   version  1 or 2 (ODMD_PROTO_VERSION)
+ *   version  1, 2 or 3 (ODMD_PROTO_VERSION)
  *   kind     ODMD_K_*
  *   flags    0 (reserved)
  *   length   of the body, <= ODMD_BODY_MAX; fixed or bounded per kind
@@ -30,8 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ODMD_PROTO_VERSION 2                      /* the newest */
+#define ODMD_PROTO_VERSION 3                      /* the newest */
 #define ODMD_PROTO_V1      1
+#define ODMD_PROTO_V2      2
 #define ODMD_HDR_LEN       8
 #define ODMD_MSG_MAX       512                        /* header + body */
 #define ODMD_BODY_MAX      (ODMD_MSG_MAX - ODMD_HDR_LEN)
@@ -53,6 +54,8 @@ enum odmd_kind {
 
 /* REQUEST flags. */
 #define ODMD_REQ_ON_NET 0x01u  /* a fresh prefix even if one of the type exists */
+#define ODMD_REQ_OWN    0x02u  /* v3: an address of the requester's own in the
+				  type's current prefix, with its rotation */
 
 /* REPLY statuses. */
 enum odmd_status {
@@ -99,15 +102,18 @@ enum odmd_lease_state {
 
 /* Wire sizes of the bodies. */
 #define ODMD_REQUEST_LEN   8   /* id, type, flags, reserved u16 */
+#define ODMD_REQUEST_OWN_LEN 20 /* v3 with ODMD_REQ_OWN: + rotate u32, bytes u64 */
 #define ODMD_REPLY_MIN     31  /* id, status, type, addr, pref, valid, rlen */
 #define ODMD_IDONLY_LEN    4   /* v1 STATUS_REQUEST, MOVE: id */
 #define ODMD_STATUS_Q_LEN  8   /* v2 STATUS_REQUEST: id, flags, reserved */
 #define ODMD_RELEASE_LEN   20  /* id, addr */
 #define ODMD_STATUS_HDR    8   /* id, count, flags, reserved u16 */
 #define ODMD_ENTRY_LEN_V1  32
-#define ODMD_ENTRY_LEN     48
+#define ODMD_ENTRY_LEN_V2  48
+#define ODMD_ENTRY_LEN     64
 #define ODMD_STATUS_MAX_V1 ((ODMD_BODY_MAX - ODMD_STATUS_HDR) / ODMD_ENTRY_LEN_V1) /* 15 */
-#define ODMD_STATUS_MAX    ((ODMD_BODY_MAX - ODMD_STATUS_HDR) / ODMD_ENTRY_LEN)    /* 10 */
+#define ODMD_STATUS_MAX_V2 ((ODMD_BODY_MAX - ODMD_STATUS_HDR) / ODMD_ENTRY_LEN_V2) /* 10 */
+#define ODMD_STATUS_MAX    ((ODMD_BODY_MAX - ODMD_STATUS_HDR) / ODMD_ENTRY_LEN)    /* 7 */
 #define ODMD_SOCK_LEN      28
 #define ODMD_SOCKETS_MAX   ((ODMD_BODY_MAX - ODMD_STATUS_HDR) / ODMD_SOCK_LEN)     /* 17 */
 #define ODMD_ERROR_MIN     2   /* code, rlen */
@@ -128,6 +134,15 @@ enum odmd_lease_state {
  * ODMD_ADDR_PROTO_DRAIN + type (0xd9..0xdc): engines keep its type but give
  * it to no new socket. */
 #define ODMD_ADDR_PROTO_DRAIN 0xd8u
+
+/* Anchored types (Fixed, Session-Lasting): odmd configures their addresses
+ * with a preferred lifetime of 0, so the kernel's default source selection
+ * never picks one for a socket that did not ask (RFC 8653 section 5);
+ * engines know them by their mark and use them all the same. */
+static inline bool odmd_type_anchored(unsigned type)
+{
+	return type == 1 || type == 2;
+}
 
 /* The type an address protocol stands for, or 0 if it is not odmd's. */
 static inline unsigned odmd_type_of_proto(unsigned proto)
@@ -186,7 +201,13 @@ enum odmd_err {
  *  40  renew u32       seconds until odmd renews it; ODMD_LIFETIME_INFINITE
  *  44  sockets u16     sockets using it at the last look (saturates)
  *  46  state           ODMD_LEASE_* (1..6)
- *  47  reserved (0) */
+ *  47  reserved (0)
+ * version 3 (64 bytes) goes on with its privacy:
+ *  48  bytes u64       TCP bytes sent and received from it (the kernel's
+ *                      TCP_INFO, summed over its sockets; UDP not counted)
+ *  56  rotate u32      seconds until it rotates (no new sockets then);
+ *                      ODMD_LIFETIME_INFINITE: never
+ *  60  reserved u32 (0) */
 struct odmd_entry {
 	struct in6_addr addr;
 	uint8_t type;
@@ -200,6 +221,8 @@ struct odmd_entry {
 	uint32_t renew;       /* v2 */
 	uint16_t sockets;     /* v2 */
 	uint8_t state;        /* v2 */
+	uint64_t bytes;       /* v3 */
+	uint32_t rotate;      /* v3 */
 };
 
 /* One socket in a SOCKETS_REPLY (v2). Wire layout (28 bytes):
@@ -215,12 +238,13 @@ struct odmd_sock {
 	uint32_t inode;
 	uint16_t port;
 	uint8_t proto;
+	uint64_t bytes;       /* odmd's own count (TCP_INFO); not on the wire */
 };
 
 /* A decoded message. Only the member of the kind is meaningful; decode
  * zeroes the rest, so two decodes of the same bytes compare equal. */
 struct odmd_msg {
-	uint8_t version;        /* 1 or 2; encode: 0 means ODMD_PROTO_VERSION */
+	uint8_t version;        /* 1..3; encode: 0 means ODMD_PROTO_VERSION */
 	uint8_t kind;           /* ODMD_K_* */
 	/* Every kind but ERROR: the request id the client chose; odmd copies
 	 * it into its answers. */
@@ -232,6 +256,8 @@ struct odmd_msg {
 		struct {
 			uint8_t type;
 			uint8_t flags;
+			uint32_t rotate_s;     /* v3, ODMD_REQ_OWN: 0 never */
+			uint64_t rotate_bytes; /* v3, ODMD_REQ_OWN: 0 never */
 		} req;
 		/* REPLY body (31 + rlen bytes): id u32, status u8, type u8
 		 * (1..4, or 0 when no address: failures, MOVE, RELEASE),

@@ -38,6 +38,10 @@ typedef uint8_t sc_type;
 #ifndef IPV6_ADDR_PREFERENCES
 #define IPV6_ADDR_PREFERENCES 72
 #endif
+#ifndef IPV6_PREFER_SRC_TMP
+#define IPV6_PREFER_SRC_TMP    0x0001
+#define IPV6_PREFER_SRC_PUBLIC 0x0002
+#endif
 #define IPV6_REQUIRE_SRC_ON_NET 0x10000u
 
 /* Finds or obtains a source address of type addressType for socket sockfd

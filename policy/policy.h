@@ -15,6 +15,10 @@
 enum odm_role { ODM_ROLE_ANY = 0, ODM_ROLE_CLIENT, ODM_ROLE_SERVER };
 enum odm_onfail { ODM_ONFAIL_FAIL = 0, ODM_ONFAIL_LEGACY };
 enum odm_server_bind { ODM_SERVER_WILDCARD = 0, ODM_SERVER_ADDRESS };
+/* Which sockets share an address (RFC 8653 section 5): all of a type (the
+ * host's address of it), each its own, or each process its own. */
+enum odm_address { ODM_ADDR_SHARED = 0, ODM_ADDR_PER_SOCKET,
+		   ODM_ADDR_PER_PROCESS };
 /* How a policy file matched the program; higher is more specific. */
 enum odm_match { ODM_MATCH_NONE = 0, ODM_MATCH_NAME, ODM_MATCH_SCRIPT,
 		 ODM_MATCH_PROGRAM };
@@ -33,6 +37,9 @@ struct odm_rule {
 	sc_type type;           /* ODM_TYPE_LEGACY or 1..4 */
 	bool on_net;
 	int on_failure;         /* enum odm_onfail */
+	int address;            /* enum odm_address */
+	uint32_t rotate_s;      /* a new address after this long; 0 never */
+	uint64_t rotate_bytes;  /* or after this many bytes; 0 never */
 };
 
 /* How a policy file names the programs it governs. */

@@ -20,7 +20,7 @@
 
 #define ODM_INDEX_NAME    ".odm-index"
 #define ODM_INDEX_MAGIC   "ODMINDEX"
-#define ODM_INDEX_VERSION 1
+#define ODM_INDEX_VERSION 2
 
 enum odm_index_flag {
 	ODM_INDEX_SCRIPTS = 1u << 0, /* some file names a script */

@@ -1,6 +1,7 @@
 /* policy_parse.c: one policy file (odm-policy(5)) into a struct
  * odm_policy. libconfuse callbacks check each value where it is written,
  * so every error names its line. */
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,67 @@ static int cb_server_bind(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 	static const char *const names[] = { "wildcard", "address", NULL };
 
 	return odm_cfg_keyword(cfg, opt, value, result, names, "wildcard or address");
+}
+
+static int cb_address(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		      void *result)
+{
+	static const char *const names[] = { "shared", "per-socket",
+					     "per-process", NULL };
+
+	return odm_cfg_keyword(cfg, opt, value, result, names,
+			       "shared, per-socket or per-process");
+}
+
+/* A number with a unit: "90", "90s", "10m", "2h", "1d" (seconds); or
+ * "500", "64k", "10M", "1G" (bytes, powers of 1024). 0 is "never". */
+static int with_unit(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		     void *result, const char *units, const long *mult,
+		     const char *what)
+{
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	u = *end ? strchr(units, *end) : NULL;
+	if (end == value || value[0] == '-' || errno ||
+	    (*end && (!u || end[1])) ||
+	    v > (unsigned long long)(0x7fffffffffffffffLL /
+				     (u ? mult[u - units] : 1))) {
+		cfg_error(cfg, "bad %s '%s' (expected %s)", opt->name, value,
+			  what);
+		return -1;
+	}
+	*(long *)result = (long)(v * (u ? (unsigned long long)mult[u - units]
+					 : 1));
+	return 0;
+}
+
+static int cb_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		       void *result)
+{
+	static const long mult[] = { 1, 60, 3600, 86400 };
+
+	if (with_unit(cfg, opt, value, result, "smhd", mult,
+		      "a duration such as 90, 90s, 10m, 2h or 1d"))
+		return -1;
+	if (*(long *)result > 0xfffffffeL) {
+		cfg_error(cfg, "bad %s '%s' (longer than 136 years)", opt->name,
+			  value);
+		return -1;
+	}
+	return 0;
+}
+
+static int cb_size(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const long mult[] = { 1024, 1024L * 1024, 1024L * 1024 * 1024,
+				     1024L * 1024 * 1024 * 1024 };
+
+	return with_unit(cfg, opt, value, result, "kMGT", mult,
+			 "a size such as 500, 64k, 10M or 1G");
 }
 
 /* "53" or "8000-8100" -> lo << 16 | hi. */
@@ -119,6 +181,9 @@ static cfg_opt_t rule_opts[] = {
 	CFG_INT_CB("type", 0, CFGF_NODEFAULT, cb_type),
 	CFG_BOOL("on-net", cfg_false, CFGF_NODEFAULT),
 	CFG_INT_CB("on-failure", 0, CFGF_NODEFAULT, cb_onfail),
+	CFG_INT_CB("address", 0, CFGF_NODEFAULT, cb_address),
+	CFG_INT_CB("rotate", 0, CFGF_NODEFAULT, cb_duration),
+	CFG_INT_CB("rotate-bytes", 0, CFGF_NODEFAULT, cb_size),
 	CFG_END()
 };
 
@@ -129,6 +194,9 @@ static cfg_opt_t file_opts[] = {
 	CFG_INT_CB("type", 0, CFGF_NONE, cb_type),
 	CFG_BOOL("on-net", cfg_false, CFGF_NONE),
 	CFG_INT_CB("on-failure", ODM_ONFAIL_FAIL, CFGF_NONE, cb_onfail),
+	CFG_INT_CB("address", ODM_ADDR_SHARED, CFGF_NONE, cb_address),
+	CFG_INT_CB("rotate", 0, CFGF_NONE, cb_duration),
+	CFG_INT_CB("rotate-bytes", 0, CFGF_NONE, cb_size),
 	CFG_INT_CB("server-bind", ODM_SERVER_WILDCARD, CFGF_NONE, cb_server_bind),
 	CFG_INT_CB("log-level", -1, CFGF_NONE, odm_cfg_log_level),
 	CFG_INT_CB("log-target", -1, CFGF_NONE, odm_cfg_log_target),
@@ -192,6 +260,12 @@ static void fill_rule(unsigned i, cfg_t *sec, const struct odm_rule *deflt,
 		r->on_net = cfg_getbool(sec, "on-net");
 	if (cfg_size(sec, "on-failure"))
 		r->on_failure = (int)cfg_getint(sec, "on-failure");
+	if (cfg_size(sec, "address"))
+		r->address = (int)cfg_getint(sec, "address");
+	if (cfg_size(sec, "rotate"))
+		r->rotate_s = (uint32_t)cfg_getint(sec, "rotate");
+	if (cfg_size(sec, "rotate-bytes"))
+		r->rotate_bytes = (uint64_t)cfg_getint(sec, "rotate-bytes");
 }
 
 int odm_policy_parse(const char *path, bool strict, struct odm_policy *out,
@@ -227,6 +301,9 @@ int odm_policy_parse(const char *path, bool strict, struct odm_policy *out,
 	out->deflt.type = (sc_type)cfg_getint(cfg, "type");
 	out->deflt.on_net = cfg_getbool(cfg, "on-net");
 	out->deflt.on_failure = (int)cfg_getint(cfg, "on-failure");
+	out->deflt.address = (int)cfg_getint(cfg, "address");
+	out->deflt.rotate_s = (uint32_t)cfg_getint(cfg, "rotate");
+	out->deflt.rotate_bytes = (uint64_t)cfg_getint(cfg, "rotate-bytes");
 	out->server_bind = (int)cfg_getint(cfg, "server-bind");
 	out->log_level = (int)cfg_getint(cfg, "log-level");
 	out->log_target = (int)cfg_getint(cfg, "log-target");

@@ -13,10 +13,11 @@ const char *odm_addr_unusable(const struct odm_nladdr *a)
 		return "dad-failed";
 	if ((a->flags & IFA_F_TENTATIVE) && !(a->flags & IFA_F_OPTIMISTIC))
 		return "tentative";
-	if ((a->flags & IFA_F_DEPRECATED) || a->preferred == 0)
-		return "deprecated";
 	if (odmd_proto_draining(a->proto))
 		return "draining";
+	if (((a->flags & IFA_F_DEPRECATED) || a->preferred == 0) &&
+	    !(odmd_type_anchored(odmd_type_of_proto(a->proto)) && a->valid))
+		return "deprecated";
 	return NULL;
 }
 

@@ -59,7 +59,7 @@ static int exchange(int fd, const struct odm_hc_agent *ag, uint8_t *req,
 	for (;;) {
 		if ((rc = wait_for(fd, POLLIN, deadline)))
 			return rc;
-		n = recv(fd, buf + have, sizeof buf - have, 0);
+		n = odm_real.recv(fd, buf + have, sizeof buf - have, 0);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
@@ -78,6 +78,14 @@ int odm_agent_request(const struct odm_hc_agent *ag, sc_type type,
 		      bool on_net, struct in6_addr *out, char *reason,
 		      size_t rlen)
 {
+	return odm_agent_own(ag, type, on_net ? ODMD_REQ_ON_NET : 0, 0, 0, out,
+			     reason, rlen);
+}
+
+int odm_agent_own(const struct odm_hc_agent *ag, sc_type type, unsigned flags,
+		  uint32_t rotate_s, uint64_t rotate_bytes, struct in6_addr *out,
+		  char *reason, size_t rlen)
+{
 	static uint32_t next_id;
 	struct odmd_msg m = { .kind = ODMD_K_REQUEST };
 	uint8_t req[ODMD_MSG_MAX];
@@ -85,7 +93,11 @@ int odm_agent_request(const struct odm_hc_agent *ag, sc_type type,
 
 	m.id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 	m.req.type = type;
-	m.req.flags = on_net ? ODMD_REQ_ON_NET : 0;
+	m.req.flags = (uint8_t)flags;
+	if (flags & ODMD_REQ_OWN) {
+		m.req.rotate_s = rotate_s;
+		m.req.rotate_bytes = rotate_bytes;
+	}
 	len = odmd_encode(&m, req, sizeof req);
 	if (len < 0)
 		return -EINVAL;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "hostconf.h"
 
 /* Asks odmd (at ag->socket) for an address of type; on_net asks for a fresh
@@ -15,5 +16,12 @@
 int odm_agent_request(const struct odm_hc_agent *ag, sc_type type,
 		      bool on_net, struct in6_addr *out, char *reason,
 		      size_t rlen);
+
+/* The same with the request's flags (ODMD_REQ_ON_NET, ODMD_REQ_OWN: an
+ * address of the caller's own in the type's current prefix, rotated by
+ * odmd after rotate_s seconds or rotate_bytes TCP bytes, 0 for never). */
+int odm_agent_own(const struct odm_hc_agent *ag, sc_type type, unsigned flags,
+		  uint32_t rotate_s, uint64_t rotate_bytes, struct in6_addr *out,
+		  char *reason, size_t rlen);
 
 #endif

@@ -15,12 +15,19 @@
 void odm_best_fold(struct odm_best *b, const struct odm_nladdr *a,
 		   sc_type type)
 {
+	bool tmp = a->flags & IFA_F_TEMPORARY; /* RFC 8981 */
+	struct odm_nladdr *best = tmp ? &b->tmp[type] : &b->a[type];
+	bool *have = tmp ? &b->have_tmp[type] : &b->have[type];
+
 	b->typed++;
 	if (odm_addr_unusable(a))
 		return;
-	if (!b->have[type] || odm_addr_better(a, &b->a[type], type)) {
-		b->a[type] = *a;
-		b->have[type] = true;
+	for (size_t i = 0; i < b->nwatch && i < 16; i++)
+		if (!memcmp(&b->watch[i], &a->addr, sizeof a->addr))
+			b->watch_ok[i] = true;
+	if (!*have || odm_addr_better(a, best, type)) {
+		*best = *a;
+		*have = true;
 	}
 }
 
@@ -207,8 +214,12 @@ static int dump_once(int fd, uint32_t seq, const struct odm_hostconf *hc,
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct timespec t0;
 	bool intr = false;
+	const struct in6_addr *watch = out->watch;
+	size_t nwatch = out->nwatch;
 
 	memset(out, 0, sizeof *out);
+	out->watch = watch;
+	out->nwatch = nwatch;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (odm_real.sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&kernel,
 			    sizeof kernel) < 0)

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include "engine.h"
+#include "own.h"
 #include "policy.h"
 
 /* Destinations that never leave the host or the link: no mobility type. */
@@ -51,10 +52,10 @@ struct odm_choice {
 
 /* The rule of p for the socket si, and an address of its type: the engine
  * asks odmd when it must, unless dry (odm explain, which then reports
- * ODM_ASK_ODMD). on_net: the socket asked for a fresh prefix. Inline: it
+ * ODM_ASK_ODMD). want: what the socket asked (ODM_WANT_*). Inline: it
  * is on every typed socket's path. */
 static inline void odm_choose(const struct odm_policy *p,
-			      const struct odm_sockinfo *si, bool on_net,
+			      const struct odm_sockinfo *si, unsigned want,
 			      bool dry, struct odm_choice *c)
 {
 	const struct odm_rule *r = p->nrules ? odm_policy_decide(p, si)
@@ -63,8 +64,13 @@ static inline void odm_choose(const struct odm_policy *p,
 	c->rule = r;
 	c->status = r->type == ODM_TYPE_LEGACY
 			    ? 0
-			    : odm_engine_pick(r->type, r->on_net || on_net, dry,
-					      &c->addr);
+			    : odm_engine_pick(r->type, want | (r->on_net
+							       ? ODM_WANT_ON_NET : 0),
+					      dry, &c->addr);
+	/* An address of its own, once the type is known to be there. */
+	if (__builtin_expect(!c->status && !dry && r->type != ODM_TYPE_LEGACY &&
+			     odm_rule_own(r), 0))
+		c->status = odm_own_addr(r, &c->addr);
 }
 
 #endif

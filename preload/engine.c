@@ -40,6 +40,11 @@ static void *dump_buf;                    /* ODM_NL_BUF, mmap'ed once */
 static const struct odm_genpage *page;    /* odmd's, mapped once */
 static struct odm_best best;              /* of the last rebuild */
 static bool snap_valid;
+/* Own addresses the process uses (interpose.c caches them): each rebuild
+ * says whether the host still has them usable. */
+#define WATCH_MAX 16
+static struct in6_addr watched[WATCH_MAX];
+static size_t nwatched, next_watch;
 
 /* The cached path (engine.h), written here under the lock. */
 const uint64_t *odm_eng_gen_src;
@@ -55,15 +60,22 @@ static void publish(uint64_t gen, bool valid)
 	 * release stores below also sees the odd count. */
 	__atomic_store_n(&fast.seq, seq + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&fast.gen, gen, __ATOMIC_RELEASE);
-	for (unsigned t = ODM_TYPE_MIN; t <= ODM_TYPE_MAX; t++) {
+	for (unsigned slot = ODM_TYPE_MIN; slot <= 2 * ODM_TYPE_MAX; slot++) {
+		unsigned t = slot > ODM_TYPE_MAX ? slot - ODM_TYPE_MAX : slot;
+		/* Public first for the plain slot, temporary first for the
+		 * other; each falls back to what there is. */
+		const struct odm_nladdr *pub = best.have[t] ? &best.a[t] : NULL,
+			*tmp = best.have_tmp[t] ? &best.tmp[t] : NULL,
+			*pick = slot > ODM_TYPE_MAX ? (tmp ? tmp : pub)
+						    : (pub ? pub : tmp);
 		uint64_t a[2] = { 0, 0 };
-		bool have = valid && best.have[t];
+		bool have = valid && pick;
 
 		if (have)
-			memcpy(a, &best.a[t].addr, sizeof a);
-		__atomic_store_n(&fast.have[t], have, __ATOMIC_RELEASE);
-		__atomic_store_n(&fast.addr[t][0], a[0], __ATOMIC_RELEASE);
-		__atomic_store_n(&fast.addr[t][1], a[1], __ATOMIC_RELEASE);
+			memcpy(a, &pick->addr, sizeof a);
+		__atomic_store_n(&fast.have[slot], have, __ATOMIC_RELEASE);
+		__atomic_store_n(&fast.addr[slot][0], a[0], __ATOMIC_RELEASE);
+		__atomic_store_n(&fast.addr[slot][1], a[1], __ATOMIC_RELEASE);
 	}
 	__atomic_store_n(&fast.seq, seq + 2, __ATOMIC_RELEASE);
 }
@@ -197,6 +209,8 @@ static int refresh(void)
 		return 0;
 	if (!dump_buf)
 		return -ENOMEM;
+	best.watch = watched;
+	best.nwatch = nwatched;
 	rc = odm_best_read(hc, dump_buf, ODM_NL_BUF, &best);
 	snap_valid = rc == 0;
 	publish(snap_valid ? gen : UINT64_MAX, snap_valid);
@@ -205,7 +219,7 @@ static int refresh(void)
 
 /* The address of type the host has now: 0, or -1 when it has none usable
  * (or cannot tell). */
-static int pick_local(sc_type type, struct in6_addr *out)
+static int pick_local(sc_type type, unsigned want, struct in6_addr *out)
 {
 	int rc = refresh();
 
@@ -214,10 +228,9 @@ static int pick_local(sc_type type, struct in6_addr *out)
 			strerror(-rc));
 		return -1;
 	}
-	if (!best.have[type])
-		return -1;
-	*out = best.a[type].addr;
-	return 0;
+	/* What refresh() published, as the cached path reads it. */
+	return odm_engine_read_fast(odm_engine_slot(type, want), false, out)
+		       ? 0 : -1;
 }
 
 static void lock(void)
@@ -277,16 +290,17 @@ static int ask_agent(const struct odm_hc_agent *ag, sc_type type,
 	return EAI_REQUIREDIPFAILED;
 }
 
-int odm_engine_pick_slow(sc_type type, bool on_net, bool dry,
+int odm_engine_pick_slow(sc_type type, unsigned want, bool dry,
 			 struct in6_addr *out)
 {
 	struct odm_hc_agent agent;
-	bool declared;
+	bool declared, on_net = want & ODM_WANT_ON_NET;
 
 	if (eng_held) {
 		/* A signal handler interrupted this thread inside the engine:
 		 * the last published view, whatever its age. */
-		return !on_net && odm_engine_read_fast(type, false, out)
+		return !on_net && odm_engine_read_fast(odm_engine_slot(type, want),
+						       false, out)
 			       ? 0 : EAI_REQUIREDIPFAILED;
 	}
 	odm_fork_handlers();
@@ -298,7 +312,7 @@ int odm_engine_pick_slow(sc_type type, bool on_net, bool dry,
 		unlock();
 		return EAI_REQUIREDIPNOTSUPPORTED;
 	}
-	if (!on_net && pick_local(type, out) == 0) {
+	if (!on_net && pick_local(type, want, out) == 0) {
 		unlock();
 		return 0;
 	}
@@ -324,6 +338,67 @@ void odm_engine_invalidate(void)
 	 * for a signal handler that interrupts the rebuild. */
 	publish(UINT64_MAX, true);
 	unlock();
+}
+
+/* --- own addresses -------------------------------------------------------- */
+
+int odm_engine_own_ask(sc_type type, uint32_t rotate_s, uint64_t rotate_bytes,
+		       struct in6_addr *out)
+{
+	char reason[ODMD_REASON_MAX + 1] = "";
+	struct odm_hc_agent agent;
+	int rc;
+
+	if (eng_held)
+		return EAI_REQUIREDIPFAILED;
+	odm_fork_handlers();
+	lock();
+	warm_locked();
+	agent = hc->agent;
+	unlock();
+	if (!agent.configured) {
+		odm_log(ODM_LOG_WARN, "%s: an address of its own needs odmd, "
+			"and no agent is configured", odm_type_name(type));
+		return EAI_REQUIREDIPFAILED;
+	}
+	rc = odm_agent_own(&agent, type, ODMD_REQ_OWN, rotate_s, rotate_bytes,
+			   out, reason, sizeof reason);
+	if (rc == ODMD_ST_OK) {
+		odm_engine_invalidate(); /* the new address is there */
+		return 0;
+	}
+	odm_log(ODM_LOG_WARN, "%s: odmd gives no address of its own: %s",
+		odm_type_name(type), rc < 0 ? strerror(-rc) : reason);
+	return rc == ODMD_ST_NOT_SUPPORTED ? EAI_REQUIREDIPNOTSUPPORTED
+					   : EAI_REQUIREDIPFAILED;
+}
+
+bool odm_engine_own_usable(const struct in6_addr *a, uint64_t *gen)
+{
+	size_t i;
+	bool ok = false, fresh = false;
+
+	if (eng_held)
+		return false;
+	odm_fork_handlers();
+	lock();
+	warm_locked();
+	for (i = 0; i < nwatched; i++)
+		if (!memcmp(&watched[i], a, sizeof *a))
+			break;
+	if (i == nwatched) { /* watched from now on: the view must say */
+		i = nwatched < WATCH_MAX ? nwatched++ : next_watch++ % WATCH_MAX;
+		watched[i] = *a;
+		snap_valid = false;
+	}
+	if (refresh() == 0) {
+		ok = best.watch_ok[i];
+		fresh = true;
+	}
+	if (fresh && gen)
+		*gen = __atomic_load_n(&fast.gen, __ATOMIC_RELAXED);
+	unlock();
+	return ok;
 }
 
 /* --- for the tools ------------------------------------------------------- */

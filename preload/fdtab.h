@@ -27,6 +27,7 @@ enum odm_fd_bits {
 	ODM_FD_HASADDR   = 1u << 10, /* type and addr are set (setsc/policy) */
 	ODM_FD_DECIDED   = 1u << 11, /* policy has been applied (or skipped) */
 	ODM_FD_OTHER     = 1u << 12, /* known, not a socket libodm handles */
+	ODM_FD_PREFTMP   = 1u << 13, /* IPV6_PREFER_SRC_TMP set (RFC 5014) */
 };
 
 struct odm_fdstate {

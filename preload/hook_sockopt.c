@@ -1,7 +1,9 @@
 /* hook_sockopt.c: setsockopt(), getsockopt(): IPV6_REQUIRE_SRC_ON_NET lives
  * in IPV6_ADDR_PREFERENCES next to the RFC 5014 bits, but the kernel
  * ignores unknown bits and never reports them, so libodm keeps it per
- * socket and passes only the RFC 5014 bits on. */
+ * socket and passes only the RFC 5014 bits on. IPV6_PREFER_SRC_TMP is
+ * remembered too: a typed socket then gets a temporary address of its
+ * type where the host has one. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,23 +18,25 @@ ODM_EXPORT int setsockopt(int fd, int level, int name, const void *val,
 			  socklen_t len)
 {
 	struct odm_fdstate st;
-	uint32_t flags;
+	uint32_t flags, tmp;
 	int rc;
 
 	odm_init();
 	if (!is_prefs(level, name) || !val || len < sizeof flags)
 		return odm_real.setsockopt(fd, level, name, val, len);
 	memcpy(&flags, val, sizeof flags);
+	tmp = (flags & IPV6_PREFER_SRC_TMP) ? ODM_FD_PREFTMP : 0;
 	if (flags & IPV6_REQUIRE_SRC_ON_NET) {
 		flags &= ~IPV6_REQUIRE_SRC_ON_NET;
 		rc = odm_real.setsockopt(fd, level, name, &flags, sizeof flags);
 		if (rc == 0 && odm_fd_state(fd, &st))
-			odm_fdtab_update(fd, ODM_FD_ONNET, 0);
+			odm_fdtab_update(fd, ODM_FD_ONNET | tmp,
+					 tmp ^ ODM_FD_PREFTMP);
 		return rc;
 	}
 	rc = odm_real.setsockopt(fd, level, name, val, len);
-	if (rc == 0)
-		odm_fdtab_update(fd, 0, ODM_FD_ONNET);
+	if (rc == 0 && (!tmp || odm_fd_state(fd, &st)))
+		odm_fdtab_update(fd, tmp, ODM_FD_ONNET | (tmp ^ ODM_FD_PREFTMP));
 	return rc;
 }
 

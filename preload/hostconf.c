@@ -112,6 +112,15 @@ static int parse_backend(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 	return odm_cfg_keyword(cfg, opt, value, result, names, "sim or exec");
 }
 
+static int parse_iid(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+		     void *result)
+{
+	static const char *const names[] = { "stable-privacy", "random", NULL };
+
+	return odm_cfg_keyword(cfg, opt, value, result, names,
+			       "stable-privacy or random");
+}
+
 /* A list of type names, stored as a string list after the check. */
 static int parse_type_item(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 			   void *result)
@@ -166,6 +175,7 @@ static cfg_opt_t network_opts[] = {
 	CFG_INT("hold", ODM_DEFAULT_HOLD, CFGF_NONE),
 	CFG_INT("idle", ODM_DEFAULT_IDLE, CFGF_NONE),
 	CFG_INT("drain", ODM_DEFAULT_DRAIN, CFGF_NONE),
+	CFG_INT_CB("iid", ODM_IID_STABLE, CFGF_NONE, parse_iid),
 	CFG_END()
 };
 
@@ -357,6 +367,7 @@ static int load_network(cfg_t *cfg, cfg_t *nw, struct odm_hostconf *out,
 	size_t n;
 
 	net->backend = (int)cfg_getint(nw, "backend");
+	net->iid = (int)cfg_getint(nw, "iid");
 	if (cfg_size(nw, "interface"))
 		snprintf(net->ifname, sizeof net->ifname, "%s",
 			 cfg_getstr(nw, "interface"));

@@ -39,6 +39,9 @@ struct odm_hc_agent {
 
 enum odm_backend { ODM_BACKEND_SIM = 0, ODM_BACKEND_EXEC };
 
+/* How odmd makes its addresses' interface identifiers (iid.h). */
+enum odm_iid { ODM_IID_STABLE = 0, ODM_IID_RANDOM };
+
 /* A simulated network's pool of prefixes of one type (handed out as /64s). */
 struct odm_hc_pool {
 	struct odm_hc_prefix p;
@@ -74,6 +77,7 @@ struct odm_hc_network {
 	unsigned hold_s;           /* a grant waits this long for its socket */
 	unsigned idle_s;           /* an unused releasable grant goes after */
 	unsigned drain_s;          /* last look for users before a release */
+	int iid;                   /* enum odm_iid */
 };
 
 /* Who may obtain what from odmd (section authorize). */

@@ -18,6 +18,7 @@
 #include "defaults.h"
 #include "init.h"
 #include "log.h"
+#include "own.h"
 #include "progid.h"
 #include "real.h"
 
@@ -114,6 +115,7 @@ static void fork_child(void)
 	odm_cfg_fork_child();
 	odm_nl_fork_child();
 	odm_engine_fork_child();
+	odm_own_fork_child();
 	/* Forked while another thread was in init: this child runs it. */
 	if (s == 1 || s == 2)
 		__atomic_store_n(&init_state, 0, __ATOMIC_RELEASE);

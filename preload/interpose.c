@@ -160,7 +160,7 @@ bind_failed(int fd, uint32_t bits, const struct odm_sockinfo *si,
 	if (errno != EADDRNOTAVAIL || again)
 		return -1;
 	odm_engine_invalidate(); /* the address went away: look again */
-	odm_choose(odm_proc.policy, si, bits & ODM_FD_ONNET, false, c);
+	odm_choose(odm_proc.policy, si, odm_want_of(bits), false, c);
 	if (c->rule->type == ODM_TYPE_LEGACY)
 		return 0;
 	if (c->status)
@@ -211,7 +211,7 @@ type_client(int fd, uint32_t bits, const struct sockaddr_in6 *d)
 	}
 	si = (struct odm_sockinfo){ &d->sin6_addr, ntohs(d->sin6_port),
 				    proto_of(bits), ODM_ROLE_CLIENT };
-	odm_choose(odm_proc.policy, &si, bits & ODM_FD_ONNET, false, &c);
+	odm_choose(odm_proc.policy, &si, odm_want_of(bits), false, &c);
 	if (c.rule->type == ODM_TYPE_LEGACY) {
 		odm_fdtab_update(fd, ODM_FD_DECIDED, 0);
 		log_decision(fd, &si, &c, NULL);
@@ -290,7 +290,7 @@ send_on_wildcard(int fd, const struct sockaddr_in6 *d, struct in6_addr *src)
 		return 0;
 	si = (struct odm_sockinfo){ &d->sin6_addr, ntohs(d->sin6_port),
 				    IPPROTO_UDP, ODM_ROLE_CLIENT };
-	odm_choose(odm_proc.policy, &si, st.bits & ODM_FD_ONNET, false, &c);
+	odm_choose(odm_proc.policy, &si, odm_want_of(st.bits), false, &c);
 	if (c.rule->type == ODM_TYPE_LEGACY)
 		return 0;
 	if (c.status)
@@ -347,7 +347,7 @@ static int bind_server(int fd, uint32_t bits, const struct sockaddr_in6 *s,
 	struct odm_choice c;
 	int rc;
 
-	odm_choose(odm_proc.policy, si, bits & ODM_FD_ONNET, false, &c);
+	odm_choose(odm_proc.policy, si, odm_want_of(bits), false, &c);
 	if (c.status && refuse(fd, &c))
 		return -1;
 	if (!c.status && odm_proc.policy->server_bind == ODM_SERVER_ADDRESS)
@@ -418,7 +418,7 @@ int odm_before_listen(int fd)
 	wild = st.bits & ODM_FD_WILDPORT;
 	si = (struct odm_sockinfo){ NULL, wild ? local_port(fd) : 0,
 				    IPPROTO_TCP, ODM_ROLE_SERVER };
-	odm_choose(odm_proc.policy, &si, st.bits & ODM_FD_ONNET, false, &c);
+	odm_choose(odm_proc.policy, &si, odm_want_of(st.bits), false, &c);
 	if (c.rule->type == ODM_TYPE_LEGACY) {
 		remember(fd, ODM_FD_DECIDED, 0, NULL);
 	} else if (c.status) {
@@ -475,7 +475,7 @@ void odm_before_getsockname(int fd)
 	if (st.bits & ODM_FD_DGRAM) {
 		si = (struct odm_sockinfo){ NULL, 0, IPPROTO_UDP,
 					    ODM_ROLE_CLIENT };
-		odm_choose(odm_proc.policy, &si, st.bits & ODM_FD_ONNET, false,
+		odm_choose(odm_proc.policy, &si, odm_want_of(st.bits), false,
 			   &c);
 		if (c.rule->type != ODM_TYPE_LEGACY && !c.status &&
 		    bind_typed(fd, st.bits, &si, &c, false, 0) == 0 &&

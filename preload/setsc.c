@@ -37,7 +37,8 @@ int odm_setsc(int fd, struct in6_addr *out, sc_type type)
 		bits = __atomic_load_n(&s->bits, __ATOMIC_ACQUIRE);
 		if ((bits & (ODM_FD_KNOWN | ODM_FD_INET6 | FIXED |
 			     ODM_FD_ONNET)) == (ODM_FD_KNOWN | ODM_FD_INET6) &&
-		    odm_engine_read_words(type, true, a)) {
+		    odm_engine_read_words(odm_engine_slot(type, odm_want_of(bits)),
+					  true, a)) {
 			__atomic_store_n(&s->type, type, __ATOMIC_RELAXED);
 			__atomic_store_n(&s->addr[0], a[0], __ATOMIC_RELAXED);
 			__atomic_store_n(&s->addr[1], a[1], __ATOMIC_RELAXED);
@@ -76,7 +77,7 @@ static __attribute__((noinline)) int setsc_slow(int fd, struct in6_addr *out,
 		errno = EINVAL; /* as bind() says of a bound socket */
 		return -1;
 	}
-	status = odm_engine_pick(type, st.bits & ODM_FD_ONNET, false, out);
+	status = odm_engine_pick(type, odm_want_of(st.bits), false, out);
 	if (status == 0) {
 		st.bits |= ODM_FD_HASADDR;
 		st.type = type;

@@ -206,6 +206,8 @@ static json_object *entry_json(const struct odmd_entry *e, struct user *users)
 	json_object_object_add(o, "in_use",
 			       json_object_new_boolean(e->flags & ODMD_ENT_IN_USE));
 	json_object_object_add(o, "sockets", json_object_new_int(e->sockets));
+	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)e->bytes));
+	json_object_object_add(o, "rotate_in", seconds(e->rotate));
 	HASH_ITER(hh, users, u, tmp) {
 		json_object *x;
 
@@ -230,7 +232,7 @@ static json_object *entry_json(const struct odmd_entry *e, struct user *users)
 
 static void entry_text(const struct odmd_entry *e, struct user *users)
 {
-	char a[INET6_ADDRSTRLEN], pref[16], valid[16], owner[16];
+	char a[INET6_ADDRSTRLEN], pref[16], valid[16], owner[16], rot[16];
 	char ifn[IF_NAMESIZE] = "?", used[1024] = "";
 	struct user *u, *tmp;
 	size_t len = 0;
@@ -261,9 +263,12 @@ static void entry_text(const struct odmd_entry *e, struct user *users)
 	}
 	if (!used[0] && e->sockets)
 		snprintf(used, sizeof used, "(%u sockets)", e->sockets);
-	printf("%-26s %-20s %-10s %-9s %-9s %-6s %-6s %s\n", a,
-	       odm_type_name(e->type), state_names[e->state], pref, valid, ifn,
-	       owner, used[0] ? used : "-");
+	lifetime(e->rotate, rot, sizeof rot);
+	printf("%-40s %-20s %-10s %-9s %-9s %-6s %-6s %-7us %-10llu %-9s %s\n",
+	       a, odm_type_name(e->type), state_names[e->state], pref, valid,
+	       ifn, owner, e->age, (unsigned long long)e->bytes,
+	       e->rotate == ODMD_LIFETIME_INFINITE ? "never" : rot,
+	       used[0] ? used : "-");
 }
 
 int odm_cmd_status(int argc, char **argv)
@@ -319,9 +324,9 @@ int odm_cmd_status(int argc, char **argv)
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 	} else {
-		printf("%-26s %-20s %-10s %-9s %-9s %-6s %-6s %s\n", "ADDRESS",
-		       "TYPE", "STATE", "PREFERRED", "VALID", "IFACE", "OWNER",
-		       "USED BY");
+		printf("%-40s %-20s %-10s %-9s %-9s %-6s %-6s %-8s %-10s %-9s %s\n",
+		       "ADDRESS", "TYPE", "STATE", "PREFERRED", "VALID", "IFACE",
+		       "OWNER", "AGE", "TCP-BYTES", "ROTATES", "USED BY");
 		for (size_t i = 0; i < n; i++)
 			entry_text(&rows[i], users);
 	}

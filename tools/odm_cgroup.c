@@ -15,13 +15,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "addrpick.h"
 #include "agent.h"
 #include "bpf_layout.h"
 #include "cgroup2.h"
 #include "hostconf.h"
 #include "odmtool.h"
+#include "nl.h"
+#include "proto.h"
 #include "real.h"
 
 int odm_exe_kind(const char *path)
@@ -100,10 +104,47 @@ static unsigned program_grants(const struct odm_hostconf *hc, const char *exe)
 	return types;
 }
 
-/* odmd provisions now the types the policy names: the kernel's path
- * cannot wait for it later (on-failure decides then). */
-static void provision(const struct odm_hostconf *hc,
-		      const struct odm_bpf_policy *bp)
+static struct odm_bpf_rule *rule_n(struct odm_bpf_policy *bp, unsigned i)
+{
+	return i < bp->nrules ? &bp->rules[i] : &bp->deflt;
+}
+
+static const struct odm_rule *prule_n(const struct odm_policy *p, unsigned i)
+{
+	return i < p->nrules ? &p->rules[i] : &p->deflt;
+}
+
+/* An address of the program's own for rule i (address = per-process or
+ * per-socket, rotate, rotate-bytes: the kernel's path cannot ask odmd per
+ * socket, so per-socket is per-process here). */
+static void own_for(const struct odm_hostconf *hc, const struct odm_policy *p,
+		    struct odm_bpf_policy *bp, unsigned i)
+{
+	const struct odm_rule *r = prule_n(p, i);
+	struct odm_bpf_rule *b = rule_n(bp, i);
+	struct in6_addr a;
+	char reason[128];
+
+	b->has_own = 0;
+	if (odm_agent_own(&hc->agent, r->type, ODMD_REQ_OWN, r->rotate_s,
+			  r->rotate_bytes, &a, reason, sizeof reason) ==
+	    ODMD_ST_OK) {
+		memcpy(b->own, &a, sizeof b->own);
+		b->has_own = 1;
+	}
+}
+
+static bool wants_own(const struct odm_rule *r)
+{
+	return r->type && (r->address != ODM_ADDR_SHARED || r->rotate_s ||
+			   r->rotate_bytes);
+}
+
+/* odmd provisions now the types the policy names, and the addresses of
+ * its own it asks for: the kernel's path cannot wait for odmd later
+ * (on-failure decides then). */
+static void provision(const struct odm_hostconf *hc, const struct odm_policy *p,
+		      struct odm_bpf_policy *bp)
 {
 	unsigned asked = 0;
 
@@ -111,18 +152,55 @@ static void provision(const struct odm_hostconf *hc,
 		return;
 	odm_real_init();
 	for (unsigned i = 0; i <= bp->nrules; i++) {
-		const struct odm_bpf_rule *r = i < bp->nrules ? &bp->rules[i]
-							     : &bp->deflt;
+		const struct odm_bpf_rule *r = rule_n(bp, i);
 		struct in6_addr a;
 		char reason[128];
 
-		if (!r->type || r->on_net || (asked & (1u << r->type)) ||
-		    r->role == ODM_ROLE_SERVER)
+		if (!r->type || r->on_net || r->role == ODM_ROLE_SERVER)
+			continue;
+		if (wants_own(prule_n(p, i))) {
+			own_for(hc, p, bp, i);
+			continue;
+		}
+		if (asked & (1u << r->type))
 			continue;
 		asked |= 1u << r->type;
 		odm_agent_request(&hc->agent, (sc_type)r->type, false, &a,
 				  reason, sizeof reason);
 	}
+}
+
+/* While the program runs: an own address odmd rotated (its drain mark) or
+ * that went is replaced in the map, so new sockets get a new one. */
+static void rotate_owns(const struct odm_hostconf *hc,
+			const struct odm_policy *p, struct odm_bpf_policy *bp,
+			int map_fd, __u64 cgid)
+{
+	struct odm_nladdr *all;
+	size_t n;
+	bool changed = false, any = false;
+
+	for (unsigned i = 0; i <= bp->nrules; i++)
+		any |= rule_n(bp, i)->has_own;
+	if (!any || odm_nl_dump_addrs(&odm_nl_libc, &all, &n))
+		return;
+	for (unsigned i = 0; i <= bp->nrules; i++) {
+		struct odm_bpf_rule *b = rule_n(bp, i);
+		bool ok = false;
+
+		if (!b->has_own)
+			continue;
+		for (size_t k = 0; k < n && !ok; k++)
+			ok = !memcmp(&all[k].addr, b->own, sizeof b->own) &&
+			     !odm_addr_unusable(&all[k]);
+		if (!ok) {
+			own_for(hc, p, bp, i);
+			changed = true;
+		}
+	}
+	free(all);
+	if (changed)
+		bpf_map_update_elem(map_fd, &cgid, bp, BPF_ANY);
 }
 
 static pid_t child;
@@ -209,7 +287,8 @@ int odm_cgroup_run(const char *path, char **argv, const struct odm_policy *p,
 		status = -1;
 		goto cleanup;
 	}
-	provision(&hc, &bp);
+	provision(&hc, p, &bp);
+	bpf_map_update_elem(map_fd, &cgid, &bp, BPF_ANY);
 	fprintf(stderr, "odm run: %s: cgroup mode, %s\n", mode, preload
 		? "its sockets are typed by LD_PRELOAD and, where it cannot "
 		  "reach, in the kernel"
@@ -235,8 +314,16 @@ int odm_cgroup_run(const char *path, char **argv, const struct odm_policy *p,
 	signal(SIGTERM, forward);
 	signal(SIGHUP, forward);
 	signal(SIGQUIT, forward);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
+	for (bool first = true;; first = false) {
+		pid_t w = waitpid(child, &status, WNOHANG);
+		struct timespec tick = { 0, 200 * 1000 * 1000 };
+
+		if (w == child || (w < 0 && errno != EINTR))
+			break;
+		if (!first)
+			rotate_owns(&hc, p, &bp, map_fd, cgid);
+		nanosleep(&tick, NULL); /* a signal cuts it short: fine */
+	}
 	status = WIFEXITED(status) ? WEXITSTATUS(status)
 				   : 128 + WTERMSIG(status);
 cleanup:

@@ -168,7 +168,7 @@ static void explain_rule(const struct odm_policy *p, const struct odm_query *q)
 	char a[INET6_ADDRSTRLEN];
 
 	/* The library's own decision, without asking odmd. */
-	odm_choose(p, &q->si, false, true, &c);
+	odm_choose(p, &q->si, 0, true, &c);
 	r = c.rule;
 	tn = odm_type_name(r->type);
 	call = deciding_call(p, q, r);

@@ -25,9 +25,9 @@ teardown() {
 @test "odmd: the message flow of draft-16 section 4.2, with unmodified programs" {
 	odmd_start
 	run typed session-lasting
-	assert_output "2001:db8:50::1"
+	assert_output "$(A 2001:db8:50::)"
 	run typed nonpersistent
-	assert_output "2001:db8:30::1"
+	assert_output "$(A 2001:db8:30::)"
 	printf 'name = "socat"\ntype = nonpersistent\nrule sl { port = 7200 type = session-lasting }\n' >"$W/p.conf"
 	run_app() { host_exec env ODM_CONF="$CONF" ODM_POLICY_FILE="$W/p.conf" LD_PRELOAD="$LIB" "$@"; }
 	# Two Nonpersistent applications share IPnp1.
@@ -36,8 +36,8 @@ teardown() {
 	run_app socat -T3 - "TCP6:[$SRV_ADDR]:7001" <<<"two"
 	srv_wait
 	run srv_peers
-	assert_output "2001:db8:30::1
-2001:db8:30::1"
+	assert_output "$(A 2001:db8:30::)
+$(A 2001:db8:30::)"
 	# A third application holds a Session-Lasting TCP connection.
 	srv_exec socat -T20 TCP6-LISTEN:7200,reuseaddr \
 		SYSTEM:"while read -r l; do echo \"\$SOCAT_PEERADDR \$l\" >>$W/chat.log; done" 3>&- &
@@ -48,23 +48,24 @@ teardown() {
 	echo before >&5
 	for _ in $(seq 60); do [ -s "$W/chat.log" ] && break; sleep 0.05; done
 	run cat "$W/chat.log"
-	assert_output --regexp '^\[2001:0?db8:0*50:.*:0*1\] before$'
+	assert_output --regexp '^\[2001:0?db8:0*50:0*:[0-9a-f:]+\] before$'
 	# The move: PREFnp1 withdrawn, PREFnp2 granted.
+	np1=$(A 2001:db8:30::)
 	run odm move
 	assert_success
 	run typed nonpersistent
-	assert_output "2001:db8:30:1::1"
-	! has_addr 2001:db8:30::1
+	assert_output "$(A 2001:db8:30:1::)"
+	! has_addr "$np1"
 	srv_start tcp 7001 1
 	run_app socat -T3 - "TCP6:[$SRV_ADDR]:7001" <<<"three"
 	srv_wait
 	run srv_peers
-	assert_output "2001:db8:30:1::1"
+	assert_output "$(A 2001:db8:30:1::)"
 	# The Session-Lasting connection carries data after the move.
 	echo after >&5
 	for _ in $(seq 60); do [ "$(wc -l <"$W/chat.log")" -ge 2 ] && break; sleep 0.05; done
 	run sed -n 2p "$W/chat.log"
-	assert_output --regexp '^\[2001:0?db8:0*50:.*:0*1\] after$'
+	assert_output --regexp '^\[2001:0?db8:0*50:0*:[0-9a-f:]+\] after$'
 	# Graceful-Replacement is not offered; the retry with SL gets IPsl1.
 	run sc graceful-replacement "$SRV_ADDR" 7300
 	assert_failure 2
@@ -72,7 +73,7 @@ teardown() {
 	srv_start tcp 7300 1
 	run sc session-lasting "$SRV_ADDR" 7300
 	assert_success
-	assert_line "setsc: 2001:db8:50::1"
+	assert_line "setsc: $(A 2001:db8:50::)"
 	srv_wait
 	exec 5>&-
 }
@@ -80,8 +81,8 @@ teardown() {
 @test "odmd: ON_NET gets a fresh prefix although one of the type exists" {
 	odmd_start
 	run sc -o session-lasting "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:50:1::1"
-	has_addr 2001:db8:50:1::1
+	assert_line "setsc: $(A 2001:db8:50:1::)"
+	has_addr $(A 2001:db8:50:1::)
 }
 
 @test "odmd: a type the network offers but the host lacks is obtained on demand" {
@@ -92,10 +93,10 @@ teardown() {
 	srv_start tcp 7400 1
 	run sc session-lasting "$SRV_ADDR" 7400
 	assert_success
-	assert_line "setsc: 2001:db8:50::1"
+	assert_line "setsc: $(A 2001:db8:50::)"
 	srv_wait
 	run srv_peers
-	assert_output "2001:db8:50::1"
+	assert_output "$(A 2001:db8:50::)"
 }
 
 @test "odmd: Fixed is premium: refused without a grant, granted with one" {
@@ -108,7 +109,7 @@ teardown() {
 	write_conf "offer = {fixed, session-lasting}" 'user "root" { types = {fixed} }'
 	odmd_start
 	run sc fixed "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:10::1"
+	assert_line "setsc: $(A 2001:db8:10::)"
 }
 
 @test "odmd: Graceful-Replacement keeps an open connection through the grace" {
@@ -124,17 +125,18 @@ teardown() {
 		socat -T20 - "TCP6:[$SRV_ADDR]:7500" <"$W/gr.in" >/dev/null 2>&1 3>&- &
 	exec 6>"$W/gr.in"
 	echo one >&6
+	gr1=$(A 2001:db8:40::)
 	run odm move
 	run odm status
-	assert_line --regexp '^2001:db8:40::1 +graceful-replacement +deprecated +0s '
+	assert_line --regexp "^$gr1 +graceful-replacement +deprecated +0s "
 	run sc graceful-replacement "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:40:1::1"
+	assert_line "setsc: $(A 2001:db8:40:1::)"
 	echo two >&6
 	for _ in $(seq 60); do [ "$(wc -l <"$W/gr.log" 2>/dev/null || echo 0)" -ge 2 ] && break; sleep 0.05; done
 	run cat "$W/gr.log"
-	assert_line --regexp '^\[2001:0?db8:0*40:.*:0*1\] two$'
-	for _ in $(seq 120); do has_addr 2001:db8:40::1 || break; sleep 0.05; done
-	! has_addr 2001:db8:40::1 # gone after the grace
+	assert_line --regexp '^\[2001:0?db8:0*40:0*:[0-9a-f:]+\] two$'
+	for _ in $(seq 120); do has_addr "$gr1" || break; sleep 0.05; done
+	! has_addr "$gr1" # gone after the grace
 	exec 6>&-
 }
 
@@ -148,13 +150,14 @@ teardown() {
 	run sc -o session-lasting "$SRV_ADDR" 1
 	assert_failure 3
 	[ "$SECONDS" -le 3 ]
-	has_addr 2001:db8:50::1 # nothing removed
+	sl=$(A 2001:db8:50::)
+	has_addr "$sl" # nothing removed
 	odmd_start
-	grep -q "adopted session-lasting 2001:db8:50::1" "$W/odmd.log"
+	grep -q "adopted session-lasting $sl" "$W/odmd.log"
 	run typed session-lasting
-	assert_output "2001:db8:50::1" # adopted, no second attach grant
+	assert_output "$sl" # adopted, no second attach grant
 	run sc -o session-lasting "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:50:1::1" # the pool skips what is there
+	assert_line "setsc: $(A 2001:db8:50:1::)" # the pool skips what is there
 }
 
 @test "odmd: an address in use is kept after a move and released once unused" {
@@ -168,14 +171,16 @@ teardown() {
 	exec 7>"$W/in"
 	echo x >&7
 	sleep 0.3
+	sl=$(A 2001:db8:50::)
+	[ -n "$sl" ]
 	odm move
 	sleep 1.5
-	has_addr 2001:db8:50::1
+	has_addr "$sl"
 	run odm status
-	assert_line --regexp '^2001:db8:50::1 .*socat\[[0-9]+\] fd [0-9]+'
+	assert_line --regexp "^$sl .*socat\[[0-9]+\] fd [0-9]+"
 	exec 7>&-
-	for _ in $(seq 100); do has_addr 2001:db8:50::1 || break; sleep 0.05; done
-	! has_addr 2001:db8:50::1
+	for _ in $(seq 100); do has_addr "$sl" || break; sleep 0.05; done
+	! has_addr "$sl"
 }
 
 @test "odmd: malformed, truncated, oversized messages and 50 clients at once" {
@@ -210,7 +215,7 @@ teardown() {
 	kill -0 "$ODMD_PID"
 	run odm status
 	assert_success
-	assert_line --partial "2001:db8:50::1"
+	assert_line --partial "$(A 2001:db8:50::)"
 }
 
 @test "odmd: the exec backend gets its prefixes from the operator's hook" {
@@ -227,12 +232,12 @@ teardown() {
 	odmd_start
 	srv_start tcp 7700 1
 	run sc nonpersistent "$SRV_ADDR" 7700
-	assert_line "setsc: 2001:db8:78::1"
+	assert_line "setsc: $(A 2001:db8:78::)"
 	srv_wait
 	run sc fixed "$SRV_ADDR" 1 # the hook says the network has none
 	assert_failure 2
 	run typed nonpersistent
-	assert_output "2001:db8:78::1"
+	assert_output "$(A 2001:db8:78::)"
 }
 
 @test "odmd publishes its generation page: engines need no thread while it lives, one after it stops" {
@@ -259,13 +264,13 @@ teardown() {
 	exec 6>"$W/go"
 	for _ in $(seq 60); do [ -s "$W/threads.out" ] && break; sleep 0.05; done
 	run cat "$W/threads.out"
-	assert_output "2001:db8:50::1 1" # one thread: the program's own
+	assert_output "$(A 2001:db8:50::) 1" # one thread: the program's own
 	odmd_stop
 	echo >&6
 	exec 6>&-
 	wait
 	run cat "$W/threads.out"
-	assert_line --index 1 "2001:db8:50::1 2" # its own, and the monitor
+	assert_line --index 1 "$(A 2001:db8:50::) 2" # its own, and the monitor
 }
 
 @test "odmd keeps the policy folder's index current, so programs read one file" {
@@ -291,7 +296,7 @@ teardown() {
 import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.connect(('$SRV_ADDR', 9)); print(s.getsockname()[0])"
-	assert_output "2001:db8:50::1"
+	assert_output "$(A 2001:db8:50::)"
 	run grep -c "$W/pol/" "$W/st"
 	assert_output 1
 	grep -q "$W/pol/.odm-index" "$W/st"

@@ -50,26 +50,27 @@ said() { [ -e "$W/chat.log" ] && [ "$(wc -l <"$W/chat.log")" -ge "$1" ]; }
 	write_conf "offer = {session-lasting, nonpersistent}
 	attach = {session-lasting, nonpersistent}"
 	odmd_start
-	has_addr 2001:db8:50::1
-	has_addr 2001:db8:30::1
+	sl=$(A 2001:db8:50::) np=$(A 2001:db8:30::)
+	has_addr "$sl"
+	has_addr "$np"
 	host_exec ip link set "$HOST_IF" down
 	host_exec ip link set "$HOST_IF" up
 	relink
-	wait_for 5 has_addr 2001:db8:50::1
-	wait_for 5 has_addr 2001:db8:30::1
-	grep -q "restored session-lasting 2001:db8:50::1" "$W/odmd.log"
+	wait_for 5 has_addr "$sl"
+	wait_for 5 has_addr "$np"
+	grep -q "restored session-lasting $sl" "$W/odmd.log"
 	# An administrator's removal is undone the same way.
-	host_exec ip addr del 2001:db8:30::1/64 dev "$HOST_IF"
-	wait_for 5 has_addr 2001:db8:30::1
+	host_exec ip addr del "$np/64" dev "$HOST_IF"
+	wait_for 5 has_addr "$np"
 	# And the addresses work: a client gets its type at the far end.
 	srv_start tcp 7801 1
 	run sc session-lasting "$SRV_ADDR" 7801
 	assert_success
-	assert_line "setsc: 2001:db8:50::1"
+	assert_line "setsc: $sl"
 	srv_wait
 	run srv_peers
-	assert_output "2001:db8:50::1"
-	run lease 2001:db8:50::1 state
+	assert_output "$sl"
+	run lease "$sl" state
 	refute_output absent
 }
 
@@ -95,19 +96,20 @@ said() { [ -e "$W/chat.log" ] && [ "$(wc -l <"$W/chat.log")" -ge "$1" ]; }
 	wait_for 5 grep -q first "$W/sl.log"
 	# An ON_NET Session-Lasting grant nobody uses: not renewed.
 	run sc -o session-lasting "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:50:1::1"
+	onnet=$(A 2001:db8:50:1::)
+	assert_line "setsc: $onnet"
 	sleep 8
 	echo two >&5
 	echo second >&6
 	wait_for 5 said 2
 	run cat "$W/chat.log"
-	assert_line --regexp '^\[2001:0?db8:0*10:.*:0*1\] two$'
+	assert_line --regexp '^\[2001:0?db8:0*10:0*:[0-9a-f:]+\] two$'
 	wait_for 5 grep -q second "$W/sl.log"
-	has_addr 2001:db8:10::1            # Fixed: renewed
-	has_addr 2001:db8:50::1            # Session-Lasting in use: renewed
-	has_addr 2001:db8:30::1            # the host's Nonpersistent: renewed
-	! has_addr 2001:db8:50:1::1        # unused Session-Lasting: lapsed
-	grep -q "released session-lasting 2001:db8:50:1::1: its lifetime ended" "$W/odmd.log"
+	has_addr $(A 2001:db8:10::)            # Fixed: renewed
+	has_addr $(A 2001:db8:50::)            # Session-Lasting in use: renewed
+	has_addr $(A 2001:db8:30::)            # the host's Nonpersistent: renewed
+	! has_addr "$onnet"                     # unused Session-Lasting: lapsed
+	grep -q "released session-lasting $onnet: its lifetime ended" "$W/odmd.log"
 	# The kernel never holds one longer than the network gave.
 	run host_exec ip -6 addr show dev "$HOST_IF"
 	refute_output --regexp 'valid_lft ([6-9]|[1-9][0-9]+)sec'
@@ -121,16 +123,17 @@ said() { [ -e "$W/chat.log" ] && [ "$(wc -l <"$W/chat.log")" -ge "$1" ]; }
 	drain = 1" "max-addresses = 2"
 	odmd_start
 	run sc -o session-lasting "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:50::1"
+	first=$(A 2001:db8:50::)
+	assert_line "setsc: $first"
 	run sc -o session-lasting "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:50:1::1"
+	assert_line "setsc: $(A 2001:db8:50:1::)"
 	run sc -o session-lasting "$SRV_ADDR" 1   # a third: over the quota
 	assert_failure 3
 	grep -q "holds 2 addresses, its quota" "$W/odmd.log"
 	wait_for 8 bash -c "! ip -n $HOST_NS -6 addr show | grep -q 2001:db8:50"
-	grep -q "released session-lasting 2001:db8:50::1: unused" "$W/odmd.log"
+	grep -q "released session-lasting $first: unused" "$W/odmd.log"
 	run sc -o session-lasting "$SRV_ADDR" 1   # live leases only
-	assert_line --regexp '^setsc: 2001:db8:50:2::1$'
+	assert_line "setsc: $(A 2001:db8:50:2::)"
 	# One in use is kept, however long.
 	chat 7805 session-lasting
 	echo x >&5
@@ -150,35 +153,36 @@ said() { [ -e "$W/chat.log" ] && [ "$(wc -l <"$W/chat.log")" -ge "$1" ]; }
 	drain = 4"
 	odmd_start
 	run sc -o session-lasting "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:50::1"
-	run lease 2001:db8:50::1 owner
+	sl=$(A 2001:db8:50::) np=$(A 2001:db8:30::)
+	assert_line "setsc: $sl"
+	run lease "$sl" owner
 	assert_output 0
-	run lease 2001:db8:30::1 owner
+	run lease "$np" owner
 	assert_output null
 	# Unused: it goes draining (engines give it to no new socket) ...
-	wait_for 8 lease_is 2001:db8:50::1 state draining
-	age=$(lease 2001:db8:50::1 age)
+	wait_for 8 lease_is "$sl" state draining
+	age=$(lease "$sl" age)
 	# ... and odmd dies in the middle.
 	odmd_kill
-	has_addr 2001:db8:50::1
+	has_addr "$sl"
 	odmd_start
-	grep -q "adopted session-lasting 2001:db8:50::1 (owner and times from the journal)" "$W/odmd.log"
-	run lease 2001:db8:50::1 owner
+	grep -q "adopted session-lasting $sl (owner and times from the journal)" "$W/odmd.log"
+	run lease "$sl" owner
 	assert_output 0
-	run lease 2001:db8:50::1 age
+	run lease "$sl" age
 	[ "$output" -ge "$age" ]
-	run lease 2001:db8:30::1 current
+	run lease "$np" current
 	assert_output true
 	# The release goes on after the restart.
-	wait_for 10 no_addr 2001:db8:50::1
-	grep -q "released session-lasting 2001:db8:50::1: unused" "$W/odmd.log"
+	wait_for 10 no_addr "$sl"
+	grep -q "released session-lasting $sl: unused" "$W/odmd.log"
 	# A lease the journal has and the kernel lost while odmd was down is
 	# put back.
 	odmd_stop
-	host_exec ip addr del 2001:db8:30::1/64 dev "$HOST_IF"
+	host_exec ip addr del "$np/64" dev "$HOST_IF"
 	odmd_start
-	wait_for 5 has_addr 2001:db8:30::1
-	grep -q "journal: nonpersistent 2001:db8:30::1 is missing from the kernel" "$W/odmd.log"
+	wait_for 5 has_addr "$np"
+	grep -q "journal: nonpersistent $np is missing from the kernel" "$W/odmd.log"
 }
 
 @test "odmd: a requester that gave up gets nothing, the pool does not leak" {

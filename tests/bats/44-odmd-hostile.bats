@@ -44,32 +44,32 @@ teardown() {
 	srv_start tcp 7901 1
 	run sc session-lasting "$SRV_ADDR" 7901
 	assert_success
-	assert_line "setsc: 2001:db8:50::1"
+	assert_line "setsc: $(A 2001:db8:50::)"
 	srv_wait
 	run as_user daemon "$PY" "$CLIENT" "$SOCK" request session-lasting
-	assert_output "status 0 type 2 addr 2001:db8:50::1"
+	assert_output "status 0 type 2 addr $(A 2001:db8:50::)"
 }
 
 @test "odmd: an address odmd holds is authorized like a new one" {
 	write_conf "offer = {fixed, session-lasting}
 	attach = {fixed, session-lasting}" 'user "root" { types = {fixed} }'
 	odmd_start
-	has_addr 2001:db8:10::1
+	has_addr $(A 2001:db8:10::)
 	run as_user nobody "$PY" "$CLIENT" "$SOCK" request fixed
 	assert_output "status 3 type 0 addr ::"
 	grep -q "refused fixed to uid 65534" "$W/odmd.log"
 	run as_user nobody "$PY" "$CLIENT" "$SOCK" request fixed on-net
 	assert_output "status 3 type 0 addr ::"
 	run "$PY" "$CLIENT" "$SOCK" request fixed
-	assert_output "status 0 type 1 addr 2001:db8:10::1"
+	assert_output "status 0 type 1 addr $(A 2001:db8:10::)"
 	# The unprivileged user's own type, and a quota per user.
 	run as_user nobody "$PY" "$CLIENT" "$SOCK" request session-lasting
-	assert_output "status 0 type 2 addr 2001:db8:50::1"
+	assert_output "status 0 type 2 addr $(A 2001:db8:50::)"
 	# Only an owner (or root) releases a lease.
-	run as_user nobody env ODM_CONF="$CONF" "$TOP/tools/odm" release 2001:db8:10::1
+	run as_user nobody env ODM_CONF="$CONF" "$TOP/tools/odm" release $(A 2001:db8:10::)
 	assert_failure
 	assert_output --partial "only its owner or root"
-	has_addr 2001:db8:10::1
+	has_addr $(A 2001:db8:10::)
 }
 
 @test "odmd: a program grant cannot be won by exec or by a borrowed socket" {
@@ -78,8 +78,8 @@ teardown() {
 	odmd_start
 	# The granted program, asking itself: granted.
 	run as_user nobody /usr/bin/python3.11 "$CLIENT" "$SOCK" request fixed
-	[ "$output" = "status 0 type 1 addr 2001:db8:10::1" ] || cat "$W/odmd.log"
-	assert_output "status 0 type 1 addr 2001:db8:10::1"
+	[ "$output" = "status 0 type 1 addr $(A 2001:db8:10::)" ] || cat "$W/odmd.log"
+	assert_output "status 0 type 1 addr $(A 2001:db8:10::)"
 	# perl connects, then execs the granted program, which asks over the
 	# socket it inherited: the program changed since the connection.
 	run as_user nobody perl -e '
@@ -109,23 +109,24 @@ teardown() {
 	write_conf "offer = {session-lasting}
 	attach = {session-lasting}"
 	odmd_start
-	host_exec "$PY" "$CLIENT" "$SOCK" name $'ev"il\\\n{' 2001:db8:50::1 4242 30 >"$W/n1" &
+	sl=$(A 2001:db8:50::)
+	host_exec "$PY" "$CLIENT" "$SOCK" name $'ev"il\\\n{' "$sl" 4242 30 >"$W/n1" &
 	BG=$!
-	host_exec "$PY" "$CLIENT" "$SOCK" name '"}],[{"x":1' 2001:db8:50::1 4243 30 >"$W/n2" &
+	host_exec "$PY" "$CLIENT" "$SOCK" name '"}],[{"x":1' "$sl" 4243 30 >"$W/n2" &
 	BG="$BG $!"
 	wait_for 5 grep -q ready "$W/n1"
 	wait_for 5 grep -q ready "$W/n2"
-	wait_for 5 lease_is 2001:db8:50::1 sockets 2
+	wait_for 5 lease_is "$sl" sockets 2
 	odm status --json >"$W/status.json"
 	run "$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-e = [x for x in d if x["address"] == "2001:db8:50::1"][0]
+e = [x for x in d if x["address"] == sys.argv[2]][0]
 assert isinstance(e["users"], list), e
 names = sorted(u["program"] for u in e["users"])
 print(names)
 assert all(isinstance(u["pid"], int) and u["uid"] == 0 for u in e["users"])
-' "$W/status.json"
+' "$W/status.json" "$sl"
 	assert_success
 	assert_output "['\"}],[{\"x\":1', 'ev\"il\\\\?{']"
 	# Every line of the table is one address.
@@ -151,7 +152,7 @@ print(e["sockets"], len(e["users"]))' "$output"
 	assert_output --partial "another odmd serves there"
 	run odm status
 	assert_success
-	assert_line --partial "2001:db8:50::1"
+	assert_line --partial "$(A 2001:db8:50::)"
 	odmd_stop
 	[ ! -e "$SOCK" ]
 	echo "precious" >"$SOCK"
@@ -205,7 +206,7 @@ print(e["sockets"], len(e["users"]))' "$output"
 	# Session-Lasting addresses are left (and the test network's own).
 	wait_for 10 bash -c "[ \$(ip -n $HOST_NS -6 addr show dev $HOST_IF | grep -c 'inet6 2001:db8:') = 3 ]"
 	run typed nonpersistent
-	assert_output "2001:db8:30::1"
+	assert_output "$(A 2001:db8:30::)"
 	sl=$(typed session-lasting)
 	run lease "$sl" current
 	assert_output true

@@ -41,8 +41,8 @@ send_typed() {
 	link \"odm1\" { table = 201 gateway = \"fe80::1\" }
 	pool \"2001:db8:70::/56\" { type = session-lasting interface = \"odm1\" }"
 	odmd_start
-	has_addr 2001:db8:70::1 odm1
-	has_addr 2001:db8:30::1 odm0
+	has_addr $(A 2001:db8:70::) odm1
+	has_addr $(A 2001:db8:30::) odm0
 	run host_exec ip -6 rule show
 	assert_output --partial "from 2001:db8:70::/64 lookup 201"
 	run host_exec ip -6 route show table 201
@@ -53,17 +53,18 @@ send_typed() {
 	send_typed nonpersistent 7950
 	wait_for 5 bash -c "[ \$(wc -l <$W/ingress.out) -ge 2 ]"
 	run cat "$W/ingress.out"
-	assert_line "peer 2001:db8:70::1 via srv1"
-	assert_line "peer 2001:db8:30::1 via srv0"
+	assert_line "peer $(A 2001:db8:70::) via srv1"
+	assert_line "peer $(A 2001:db8:30::) via srv0"
 	# A link flap on the second link: its address and route come back.
 	host_exec ip link set odm1 down
 	host_exec ip link set odm1 up
-	wait_for 5 has_addr 2001:db8:70::1 odm1
+	wait_for 5 has_addr $(A 2001:db8:70::) odm1
 	wait_for 5 bash -c "ip -n $HOST_NS -6 route show table 201 | grep -q 'default via fe80::1 dev odm1'"
 	# Released, its rule goes with it.
-	run odm release 2001:db8:70::1
+	a70=$(A 2001:db8:70::)
+	run odm release "$a70"
 	assert_success
-	wait_for 5 no_addr 2001:db8:70::1 odm1
+	wait_for 5 no_addr "$a70" odm1
 	run host_exec ip -6 rule show
 	refute_output --partial "2001:db8:70::"
 }
@@ -85,32 +86,35 @@ send_typed() {
 	}
 	EOF
 	odmd_start
-	wait_for 5 has_addr 2001:db8:78::1
+	wait_for 5 has_addr $(A 2001:db8:78::)
 	# Lifetimes of 4 s, renewed at half of them: still there after 6 s.
 	sleep 6
-	has_addr 2001:db8:78::1
+	has_addr $(A 2001:db8:78::)
 	grep -q "^renew [0-9]* 2001:db8:78::/64 nonpersistent" "$W/hook.log"
 	run host_exec ip -6 addr show dev "$HOST_IF"
 	assert_output --regexp "valid_lft [1-4]sec"
 	# A fresh prefix nobody uses goes back to the network.
 	run sc -o session-lasting "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:77:1::1"
+	a77=$(A 2001:db8:77:1::)
+	assert_line "setsc: $a77"
 	wait_for 8 grep -q "^release [0-9]* 2001:db8:77:1::/64 session-lasting" "$W/hook.log"
-	no_addr 2001:db8:77:1::1
+	no_addr "$a77"
 	# The network withdraws a prefix: gone at once.
+	a78=$(A 2001:db8:78::)
 	echo "withdraw 2001:db8:78::/64" >"$W/events"
-	wait_for 5 no_addr 2001:db8:78::1
-	grep -q "released nonpersistent 2001:db8:78::1: withdrawn by the network" "$W/odmd.log"
+	wait_for 5 no_addr "$a78"
+	grep -q "released nonpersistent $a78: withdrawn by the network" "$W/odmd.log"
 	run sc nonpersistent "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:78:2::1"
+	a782=$(A 2001:db8:78:2::)
+	assert_line "setsc: $a782"
 	# The network says the host moved: Nonpersistent goes, a new one comes.
 	echo "move" >"$W/events"
-	wait_for 5 has_addr 2001:db8:78:3::1
-	no_addr 2001:db8:78:2::1
+	wait_for 5 bash -c "[ -n \"\$(ip -n $HOST_NS -6 addr show | grep 'inet6 2001:db8:78:3:')\" ]"
+	no_addr "$a782"
 	# The co-process dies: odmd starts it again and goes on.
 	pkill -f "hooks/example serve"
 	wait_for 8 bash -c "[ \$(grep -c 'exec backend .* started' $W/odmd.log) -ge 2 ]"
 	grep -q "adopt [0-9]* 2001:db8:78:3::/64 nonpersistent" "$W/hook.log"
 	run sc -o session-lasting "$SRV_ADDR" 1
-	assert_line "setsc: 2001:db8:77:4::1"
+	assert_line "setsc: $(A 2001:db8:77:4::)"
 }

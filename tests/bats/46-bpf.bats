@@ -45,15 +45,14 @@ odmd_start_bpf() {
 	odmd_start
 	grep -q "BPF path: programs and maps under" "$W/odmd.log" ||
 		skip "no BPF path here: $(grep -m1 'BPF path' "$W/odmd.log")"
+	SL=$(A 2001:db8:50::) NP=$(A 2001:db8:30::) FIX=$(A 2001:db8:10::)
+	[ -n "$SL" ] && [ -n "$NP" ] && [ -n "$FIX" ]
 }
 
 run_odm() {
 	host_exec env ODM_CONF="$CONF" ODM_POLICY_DIR="$POL" "$TOP/tools/odm" run "$@"
 }
 
-SL=2001:db8:50::1
-NP=2001:db8:30::1
-FIX=2001:db8:10::1
 
 @test "bpf: busybox-static wget gets its type in the kernel" {
 	odmd_start_bpf
@@ -176,4 +175,19 @@ type = session-lasting'
 	assert_output --partial "no BPF path here (it needs root)"
 	assert_output --partial "you are $HOST_LEGACY_ADDR"
 	srv_wait
+}
+
+@test "bpf: address = per-process gives the cgroup an address of its own" {
+	odmd_start_bpf
+	policy bb 'name = "busybox"
+type = session-lasting
+address = per-process'
+	PEER_SERVER=$TOP/tests/helpers/http_peer.py srv_start 8080 2
+	run run_odm -- busybox sh -c "busybox wget -q -O- http://[$SRV_ADDR]:8080/; busybox wget -q -O- http://[$SRV_ADDR]:8080/"
+	assert_success
+	srv_wait
+	run srv_peers
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 1 ] # one address for both
+	[ "$(head -1 <<<"$output")" != "$SL" ]       # not the shared one
+	python3 -c 'import ipaddress, sys; assert ipaddress.ip_address(sys.argv[1]) in ipaddress.ip_network("2001:db8:50::/64")' "$(head -1 <<<"$output")"
 }

@@ -115,6 +115,21 @@ for e in json.load(sys.stdin):
         v = e[sys.argv[2]]
         print("null" if v is None else str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"
 }
+# in_prefix PREFIX[/LEN]: the host's addresses in the prefix (a /64 when no
+# length), one a line in the kernel's order: odmd's interface identifiers
+# are unpredictable (stable-privacy or random), so tests look them up.
+in_prefix() {
+	host_exec ip -j -6 addr show | python3 -c '
+import ipaddress, json, sys
+p = sys.argv[1] if "/" in sys.argv[1] else sys.argv[1] + "/64"
+net = ipaddress.ip_network(p, strict=False)
+for i in json.load(sys.stdin):
+    for a in i.get("addr_info", []):
+        if a.get("family") == "inet6" and ipaddress.ip_address(a["local"]) in net:
+            print(a["local"])' "$1"
+}
+# A PREFIX: the one address odmd holds in PREFIX (the first when several).
+A() { in_prefix "$1" | head -1; }
 has_addr() { host_exec ip -6 addr show dev "${2:-$HOST_IF}" | grep -q "inet6 $1/"; }
 # wait_for SECONDS CMD...: until CMD succeeds (every 0.1 s); fails after
 wait_for() {

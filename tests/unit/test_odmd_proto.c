@@ -17,7 +17,7 @@ static struct in6_addr ip(const char *text)
 	return a;
 }
 
-/* One valid message of each kind, in version v (1 or 2). */
+/* One valid message of each kind, in version v (1, 2 or 3). */
 static struct odmd_msg sample_v(unsigned v, unsigned kind)
 {
 	struct odmd_msg m;
@@ -43,9 +43,10 @@ static struct odmd_msg sample_v(unsigned v, unsigned kind)
 		m.st.count = 2;
 		m.st.flags = ODMD_STATUS_MORE;
 		m.st.e[0] = (struct odmd_entry){ ip("2001:db8:b::1"), 3, 64,
-			ODMD_ENT_ODMD | ODMD_ENT_IN_USE, 2, 100, 200, 0, 0, 0, 0, 0 };
+			ODMD_ENT_ODMD | ODMD_ENT_IN_USE, 2, 100, 200, 0, 0, 0, 0, 0,
+			0, 0 };
 		m.st.e[1] = (struct odmd_entry){ ip("2001:db8:c::2"), 4, 128,
-			ODMD_ENT_DEPRECATED, 7, 0, 30, 0, 0, 0, 0, 0 };
+			ODMD_ENT_DEPRECATED, 7, 0, 30, 0, 0, 0, 0, 0, 0, 0 };
 		if (v == ODMD_PROTO_V1)
 			break;
 		m.st.e[0].flags |= ODMD_ENT_CURRENT;
@@ -57,6 +58,11 @@ static struct odmd_msg sample_v(unsigned v, unsigned kind)
 		m.st.e[1].owner = 1000;
 		m.st.e[1].renew = ODMD_LIFETIME_INFINITE;
 		m.st.e[1].state = ODMD_LEASE_DEPRECATED;
+		if (v == ODMD_PROTO_V2)
+			break;
+		m.st.e[0].bytes = 123456789012ull;
+		m.st.e[0].rotate = 42;
+		m.st.e[1].rotate = ODMD_LIFETIME_INFINITE;
 		break;
 	case ODMD_K_STATUS_REQUEST:
 		m.stq.flags = v == ODMD_PROTO_V1 ? 0 : ODMD_STQ_SOCKETS;
@@ -67,9 +73,9 @@ static struct odmd_msg sample_v(unsigned v, unsigned kind)
 	case ODMD_K_SOCKETS_REPLY:
 		m.socks.count = 2;
 		m.socks.s[0] = (struct odmd_sock){ ip("2001:db8:b::1"), 1000,
-						   424242, 5353, IPPROTO_UDP };
+						   424242, 5353, IPPROTO_UDP, 0 };
 		m.socks.s[1] = (struct odmd_sock){ ip("2001:db8:b::1"), 0,
-						   7, 443, IPPROTO_TCP };
+						   7, 443, IPPROTO_TCP, 0 };
 		break;
 	case ODMD_K_ERROR:
 		m.id = 0;
@@ -109,9 +115,48 @@ static void round_trips(void)
 {
 	for (unsigned k = ODMD_K_MIN; k <= ODMD_K_MAX; k++) {
 		round_trip(ODMD_PROTO_VERSION, k);
+		round_trip(ODMD_PROTO_V2, k);
 		if (v1_kind(k))
 			round_trip(ODMD_PROTO_V1, k);
 	}
+}
+
+/* Version 3: an address of the requester's own, with its rotation (20
+ * bytes of body, only with the flag, only in v3); entries of 64 bytes. */
+static void own_requests(void)
+{
+	struct odmd_msg m = sample(ODMD_K_REQUEST), back;
+	uint8_t buf[ODMD_MSG_MAX];
+	int len;
+
+	m.req.flags = ODMD_REQ_OWN;
+	m.req.rotate_s = 600;
+	m.req.rotate_bytes = 10ull << 30;
+	len = odmd_encode(&m, buf, sizeof buf);
+	CHECK(len == 8 + 20);
+	CHECK(buf[7] == 20 && buf[13] == ODMD_REQ_OWN);
+	CHECK(buf[16] == 0 && buf[17] == 0 && buf[18] == 0x02 && buf[19] == 0x58);
+	CHECK(buf[23] == 0x02); /* 10 GiB = 0x2_8000_0000 */
+	CHECK(odmd_decode(buf, (size_t)len, &back) == len);
+	CHECK(back.req.rotate_s == 600 && back.req.rotate_bytes == 10ull << 30);
+	buf[7] = 8; /* the flag without the rotation */
+	CHECK(odmd_decode(buf, 16, &back) == ODMD_ELENGTH);
+	buf[7] = 20;
+	buf[13] = 0; /* the rotation without the flag */
+	CHECK(odmd_decode(buf, (size_t)len, &back) == ODMD_ELENGTH);
+	m.version = ODMD_PROTO_V2;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ERESERVED);
+	m = sample(ODMD_K_REQUEST);
+	m.req.rotate_s = 1;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ERESERVED);
+	m = sample(ODMD_K_STATUS_REPLY);
+	len = odmd_encode(&m, buf, sizeof buf);
+	CHECK(len == 8 + 8 + 2 * 64);
+	CHECK(buf[16 + 48 + 3] == 0x1c && buf[16 + 48 + 7] == 0x14); /* bytes */
+	CHECK(buf[16 + 59] == 42);
+	m = sample_v(ODMD_PROTO_V2, ODMD_K_STATUS_REPLY);
+	m.st.e[0].bytes = 1;
+	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ERESERVED);
 }
 
 /* Version 1 speakers (engines of an older libodm) are understood, and
@@ -141,7 +186,7 @@ static void versions(void)
 	m = sample_v(ODMD_PROTO_V1, ODMD_K_STATUS_REPLY);
 	m.st.e[0].sockets = 1;
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ERESERVED);
-	m = sample(ODMD_K_STATUS_REPLY);
+	m = sample_v(ODMD_PROTO_V2, ODMD_K_STATUS_REPLY);
 	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 8 + 2 * 48);
 	m.st.e[1].state = 0;
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EVALUE);
@@ -160,7 +205,7 @@ static void wire_layout(void)
 		0x01, 0x02, 0x03, 0x04, 3, 1, 0, 0,
 	};
 	struct odmd_msg m = sample_v(1, ODMD_K_REQUEST), r = sample(ODMD_K_REPLY);
-	struct odmd_msg st = sample(ODMD_K_STATUS_REPLY);
+	struct odmd_msg st = sample_v(ODMD_PROTO_V2, ODMD_K_STATUS_REPLY);
 	uint8_t buf[ODMD_MSG_MAX];
 
 	CHECK(odmd_encode(&m, buf, sizeof buf) == (int)sizeof request);
@@ -172,7 +217,8 @@ static void wire_layout(void)
 	CHECK(buf[30] == 0 && buf[33] == 44);                /* preferred 300 */
 	CHECK(!memcmp(buf + 34, "\xff\xff\xff\xff", 4));     /* valid */
 	CHECK(buf[38] == 14 && !memcmp(buf + 39, "granted by sim", 14));
-	CHECK(ODMD_STATUS_MAX_V1 == 15 && ODMD_STATUS_MAX == 10);
+	CHECK(ODMD_STATUS_MAX_V1 == 15 && ODMD_STATUS_MAX_V2 == 10 &&
+	      ODMD_STATUS_MAX == 7);
 	CHECK(ODMD_SOCKETS_MAX == 17);
 	/* a v2 entry: the v1 part, then owner, age, renew, sockets, state */
 	CHECK(odmd_encode(&st, buf, sizeof buf) == 8 + 8 + 2 * 48);
@@ -209,7 +255,7 @@ static void set_len(uint8_t *b, int *len, int body)
 }
 
 static void f_magic(uint8_t *b, int *l) { (void)l; b[1] = 'X'; }
-static void f_version(uint8_t *b, int *l) { (void)l; b[3] = 3; }
+static void f_version(uint8_t *b, int *l) { (void)l; b[3] = 4; }
 static void f_version0(uint8_t *b, int *l) { (void)l; b[3] = 0; }
 static void f_kind0(uint8_t *b, int *l) { (void)l; b[4] = 0; }
 static void f_kind9(uint8_t *b, int *l) { (void)l; b[4] = 9; }
@@ -220,7 +266,7 @@ static void f_short(uint8_t *b, int *l) { set_len(b, l, 7); }
 static void f_long(uint8_t *b, int *l) { set_len(b, l, 9); }
 static void f_empty(uint8_t *b, int *l) { set_len(b, l, 0); }
 static void f_rsvd16(uint8_t *b, int *l) { (void)l; b[15] = 1; }
-static void f_rflags(uint8_t *b, int *l) { (void)l; b[13] = 0x02; }
+static void f_rflags(uint8_t *b, int *l) { (void)l; b[13] = 0x04; }
 static void f_type0(uint8_t *b, int *l) { (void)l; b[12] = 0; }
 static void f_type5(uint8_t *b, int *l) { (void)l; b[12] = 5; }
 static void f_status(uint8_t *b, int *l) { (void)l; b[12] = ODMD_ST_MAX + 1; }
@@ -310,7 +356,7 @@ static void early_rejection(void)
 
 	CHECK(odmd_decode("X", 1, &out) == ODMD_EMAGIC);
 	CHECK(odmd_decode("OD", 2, &out) == 0);
-	CHECK(odmd_decode("ODM\x03", 4, &out) == ODMD_EVERSION);
+	CHECK(odmd_decode("ODM\x04", 4, &out) == ODMD_EVERSION);
 	CHECK(odmd_decode("ODM\x01\x09", 5, &out) == ODMD_EKIND);
 	CHECK(odmd_decode(big, sizeof big, &out) == ODMD_ETOOLONG);
 	CHECK(odmd_decode("", 0, &out) == 0);
@@ -379,7 +425,7 @@ static void encode_limits(void)
 	m.st.count = ODMD_STATUS_MAX;
 	for (int i = 0; i < ODMD_STATUS_MAX; i++)
 		m.st.e[i] = m.st.e[0];
-	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 8 + 10 * 48);
+	CHECK(odmd_encode(&m, buf, sizeof buf) == 8 + 8 + 7 * 64);
 	m.st.count = ODMD_STATUS_MAX + 1;
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_ELENGTH);
 	m = sample(ODMD_K_SOCKETS_REPLY);
@@ -394,7 +440,7 @@ static void encode_limits(void)
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EKIND);
 	m.kind = ODMD_K_REQUEST;
 	m.req.type = 1;
-	m.version = 3;
+	m.version = 4;
 	CHECK(odmd_encode(&m, buf, sizeof buf) == ODMD_EVERSION);
 	CHECK_STR(odmd_strerror(ODMD_EMAGIC), "bad magic");
 	CHECK_STR(odmd_strerror(-99), "unknown error");
@@ -435,6 +481,11 @@ static int probe(const uint8_t *buf, size_t len)
 		ok = rc <= (int)len && rc <= ODMD_MSG_MAX &&
 		     odmd_encode(&m, again, sizeof again) == rc &&
 		     !memcmp(again, buf, (size_t)rc);
+		if (!ok && getenv("DEBUG_FUZZ")) {
+			for (int j = 0; j < rc; j++)
+				printf("%02x", buf[j]);
+			printf(" kind %u v %u\n", m.kind, m.version);
+		}
 	} else if (rc == 0) {
 		partial++;
 		ok = len < ODMD_MSG_MAX;
@@ -470,7 +521,8 @@ static void fuzz(void)
 	}
 	for (int i = 0; i < 200000; i++) {
 		unsigned k = 1 + below(ODMD_K_MAX);
-		struct odmd_msg m = sample_v(v1_kind(k) && below(2) ? 1 : 2, k);
+		struct odmd_msg m = sample_v(v1_kind(k) && below(3) == 0 ? 1
+					     : 2 + below(2), k);
 		int len = odmd_encode(&m, buf, sizeof buf), n = 1 + (int)below(4);
 
 		for (int j = 0; j < n; j++) {
@@ -503,6 +555,7 @@ int main(void)
 {
 	RUN(round_trips);
 	RUN(versions);
+	RUN(own_requests);
 	RUN(wire_layout);
 	RUN(malformed);
 	RUN(early_rejection);

@@ -8,6 +8,7 @@
 #include "backend.h"
 #include "dlog.h"
 #include "grant.h"
+#include "iid.h"
 #include "journal.h"
 #include "life.h"
 #include "psclient.h"
@@ -180,15 +181,16 @@ static void granted(void *arg, int status, const struct grant *g,
 	}
 	op->ifindex = link->ifindex;
 	op->addr = g->prefix;
-	op->addr.s6_addr[15] |= 1;
+	iid_make(&op->addr, g->plen, link->name, op->tries,
+		 W.hc->net.iid == ODM_IID_RANDOM);
 	if (lease_find(&op->addr)) {
 		/* The network gave a prefix odmd holds: a confused backend. */
 		finish(op, ODMD_ST_FAILED, NULL, "the network gave a prefix "
 		       "odmd holds already");
 		return;
 	}
-	if (ps_addr(PS_ADDR_ADD, op->ifindex, &op->addr, g->plen, g->preferred,
-		    g->valid, odmd_proto_of_type(op->type), added, op))
+	if (ps_addr(PS_ADDR_ADD, op->ifindex, &op->addr, g->plen,
+		    odmd_type_anchored(op->type) ? 0 : g->preferred, g->valid, odmd_proto_of_type(op->type), added, op))
 		finish(op, ODMD_ST_FAILED, NULL, "out of memory");
 }
 

@@ -27,7 +27,8 @@ struct lease *lease_find(const struct in6_addr *addr)
 struct lease *lease_find_prefix(const struct in6_addr *prefix, unsigned plen)
 {
 	for (struct lease *l = table; l; l = l->hh.next)
-		if (l->plen == plen && !memcmp(&l->prefix, prefix, sizeof *prefix))
+		if (l->plen == plen && !(l->flags & LEASE_OWN) &&
+		    !memcmp(&l->prefix, prefix, sizeof *prefix))
 			return l;
 	return NULL;
 }
@@ -125,6 +126,7 @@ void lease_free(struct lease *l)
 	heap_del(&W.heap, &l->timer);
 	HASH_DEL(table, l);
 	free(l->socks);
+	free(l->prev);
 	free(l);
 }
 

@@ -19,6 +19,10 @@ enum lease_flag {
 	LEASE_RELEASABLE = 0x02, /* handed back to the network once unused */
 	LEASE_MOVED      = 0x04, /* obtained before the last move */
 	LEASE_WITHDRAWN  = 0x08, /* the network took it back: going */
+	LEASE_OWN        = 0x10, /* an address of its owner's own in another
+				    lease's prefix (RFC 8653 section 5): no
+				    prefix of its own to renew or give back */
+	LEASE_RETIRED    = 0x20, /* rotated: no new sockets; goes once unused */
 };
 
 struct lease {
@@ -44,6 +48,14 @@ struct lease {
 	struct odmd_sock *socks;     /* and who they are (malloc'ed) */
 	unsigned nsocks, socks_cap;
 	uint64_t scan_gen;           /* the scan that counted them */
+	uint64_t bytes;              /* TCP bytes through it, sockets gone included */
+	uint64_t bytes_closed;       /* of them, of sockets gone */
+	struct odmd_sock *prev;      /* the scan before's sockets (their bytes) */
+	unsigned nprev, prev_cap;
+	uint64_t rotate_at;          /* ms: it rotates then; 0 never */
+	uint64_t rotate_bytes;       /* or past this many bytes; 0 never */
+	bool own_busy;               /* an own address in its prefix has sockets
+					(at the last scan) */
 	bool renewing;               /* a renewal is under way */
 	bool restoring;              /* a restore is under way */
 	bool routed;                 /* odmd installed its `from` rule */

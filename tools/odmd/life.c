@@ -9,6 +9,7 @@
 #include "grant.h"
 #include "journal.h"
 #include "life.h"
+#include "own.h"
 #include "nl.h"
 #include "psclient.h"
 #include "worker.h"
@@ -106,11 +107,11 @@ void life_hold(struct lease *l)
 }
 
 /* Tells the kernel the lease's mark and lifetimes as they are now. */
-static void push_to_kernel(struct lease *l)
+void life_push(struct lease *l)
 {
 	ps_addr(PS_ADDR_CHANGE, l->ifindex, &l->addr, l->plen,
-		l->state == ODMD_LEASE_DEPRECATED ? 0
-		: life_secs_left(l->preferred_until, 0),
+		l->state == ODMD_LEASE_DEPRECATED || odmd_type_anchored(l->type)
+			? 0 : life_secs_left(l->preferred_until, 0),
 		life_secs_left(l->valid_until, 1), life_proto(l), NULL, NULL);
 }
 
@@ -123,7 +124,7 @@ static void set_state(struct lease *l, uint8_t state)
 		return;
 	l->state = state;
 	if (mark)
-		push_to_kernel(l);
+		life_push(l);
 	journal_put(l);
 }
 
@@ -134,6 +135,18 @@ void life_release(struct lease *l, const char *why)
 	dlog_info("released %s %s: %s", odm_type_name(l->type),
 		  ntop(&l->addr), why);
 	ps_addr(PS_ADDR_DEL, l->ifindex, &l->addr, l->plen, 0, 0, 0, NULL, NULL);
+	if (l->flags & LEASE_OWN) { /* the prefix is its base's */
+		journal_drop(&l->addr);
+		lease_free(l);
+		return;
+	}
+	/* Own addresses in its prefix cannot outlive it. */
+	for (struct lease *o = lease_first(), *next; o; o = next) {
+		next = lease_next(o);
+		if ((o->flags & LEASE_OWN) && o->plen == l->plen &&
+		    !memcmp(&o->prefix, &l->prefix, sizeof o->prefix))
+			life_release(o, "its prefix went");
+	}
 	if (l->routed && link && link->table)
 		ps_rule(PS_RULE_DEL, &l->prefix, l->plen, link->table, NULL, NULL);
 	W.backend->release(W.backend, l);
@@ -156,8 +169,9 @@ static void renewed(void *arg, int status, const struct grant *g,
 	if (status == ODMD_ST_OK) {
 		life_set_lifetimes(l, g->preferred, g->valid);
 		if (l->state != ODMD_LEASE_ABSENT)
-			push_to_kernel(l);
+			life_push(l);
 		journal_put(l);
+		own_follow(l);
 		dlog_debug("renewed %s %s for %u s", odm_type_name(l->type),
 			   ntop(&l->addr), g->valid);
 	} else {
@@ -206,7 +220,7 @@ static void restored(void *arg, const struct ps_msg *r, int fd)
 		l->state = l->sockets ? ODMD_LEASE_IN_USE : ODMD_LEASE_IDLE;
 		l->idle_since = W.now;
 		if (r->rc == -EEXIST)
-			push_to_kernel(l); /* somebody else's mark: ours again */
+			life_push(l); /* somebody else's mark: ours again */
 		journal_put(l);
 	} else {
 		l->restore_backoff = l->restore_backoff
@@ -234,7 +248,8 @@ static void restore(struct lease *l)
 	*key = l->addr;
 	l->restoring = true;
 	if (ps_addr(PS_ADDR_ADD, l->ifindex, &l->addr, l->plen,
-		    life_secs_left(l->preferred_until, 0),
+		    odmd_type_anchored(l->type) ? 0
+		    : life_secs_left(l->preferred_until, 0),
 		    life_secs_left(l->valid_until, 1), odmd_proto_of_type(l->type),
 		    restored, key)) {
 		l->restoring = false;
@@ -271,7 +286,7 @@ void life_present(struct lease *l, uint8_t proto)
 	if (proto != life_proto(l)) {
 		dlog_info("%s lost its mark (proto %u): marked again",
 			  ntop(&l->addr), proto);
-		push_to_kernel(l);
+		life_push(l);
 	}
 }
 
@@ -310,20 +325,35 @@ void life_after_scan(struct lease *l)
 {
 	const struct odm_hc_network *net = &W.hc->net;
 
+	/* An own address past its rotation: no new sockets; it goes once
+	 * its last socket has. */
+	if ((l->flags & LEASE_OWN) && !(l->flags & LEASE_RETIRED) &&
+	    l->state != ODMD_LEASE_ABSENT && l->state != ODMD_LEASE_DEPRECATED &&
+	    ((l->rotate_at && W.now >= l->rotate_at) ||
+	     (l->rotate_bytes && l->bytes >= l->rotate_bytes))) {
+		dlog_info("rotated %s %s after %llu s and %llu bytes",
+			  odm_type_name(l->type), ntop(&l->addr),
+			  (unsigned long long)((W.now - l->granted) / 1000),
+			  (unsigned long long)l->bytes);
+		l->flags |= LEASE_RETIRED;
+		l->drain_until = W.now + (uint64_t)net->drain_s * 1000;
+		set_state(l, ODMD_LEASE_DRAINING);
+	}
 	switch (l->state) {
 	case ODMD_LEASE_ABSENT:
 	case ODMD_LEASE_DEPRECATED:
 		return;
 	case ODMD_LEASE_DRAINING:
 		if (l->sockets) {
-			set_state(l, ODMD_LEASE_IN_USE); /* bound meanwhile */
+			if (!(l->flags & LEASE_RETIRED))
+				set_state(l, ODMD_LEASE_IN_USE); /* bound meanwhile */
 		} else if (W.now >= l->drain_until) {
 			life_release(l, "unused");
 			return;
 		}
 		break;
 	default:
-		if (l->sockets) {
+		if (l->sockets || l->own_busy) {
 			set_state(l, ODMD_LEASE_IN_USE);
 			break;
 		}
@@ -424,11 +454,12 @@ static void deprecate(struct lease *l, uint32_t grace_s)
 	l->renew_at = NEVER;
 	lease_set_current(l, false);
 	l->state = ODMD_LEASE_DEPRECATED;
-	push_to_kernel(l);
+	life_push(l);
 	journal_put(l);
 	life_schedule(l);
 	dlog_info("deprecated %s %s for %u s", odm_type_name(l->type),
 		  ntop(&l->addr), grace_s);
+	own_follow(l);
 }
 
 void net_move(void)
@@ -493,7 +524,7 @@ void net_lifetimes(const struct in6_addr *prefix, unsigned plen,
 		return;
 	life_set_lifetimes(l, preferred, valid);
 	if (l->state != ODMD_LEASE_ABSENT)
-		push_to_kernel(l);
+		life_push(l);
 	journal_put(l);
 	life_schedule(l);
 }

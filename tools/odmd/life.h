@@ -33,6 +33,9 @@ void life_set_lifetimes(struct lease *l, uint32_t preferred, uint32_t valid);
 /* Arms the lease's timer for its next event. */
 void life_schedule(struct lease *l);
 
+/* Tells the kernel the lease's mark and lifetimes as they are now. */
+void life_push(struct lease *l);
+
 /* Its timer fired. */
 void life_due(struct lease *l);
 

@@ -12,6 +12,7 @@
 #include "grant.h"
 #include "life.h"
 #include "psclient.h"
+#include "own.h"
 #include "serve.h"
 #include "status.h"
 
@@ -244,18 +245,53 @@ static bool gone(const struct client *c)
 	return poll(&pf, 1, 0) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
+/* The current lease of the type is there: the requester's own address in
+ * its prefix. */
+static void own_for(struct client *c, const struct odmd_msg *m,
+		    struct lease *base)
+{
+	struct parked *p = park_new(c, m);
+
+	if (!p) {
+		reply(c, m, ODMD_ST_FAILED, NULL, "out of memory");
+		return;
+	}
+	client_busy(c);
+	own_start(base, (uint32_t)c->cred.uid, m->req.rotate_s,
+		  m->req.rotate_bytes, granted, p);
+}
+
+/* The type's current lease was granted for an OWN request: now its own
+ * address. */
+static void base_granted(void *arg, int status, struct lease *l,
+			 const char *reason)
+{
+	struct parked *p = arg;
+	struct client *c = client_find(p->client);
+
+	if (!c || status != ODMD_ST_OK || !l) {
+		granted(arg, status, NULL, reason);
+		return;
+	}
+	client_done(c);
+	own_for(c, &p->m, l);
+	free(p);
+}
+
 static void decide(struct client *c, const struct odmd_msg *m, const char *exe)
 {
 	struct odmd_requester who = { c->cred.uid, c->cred.pid, exe };
 	sc_type type = m->req.type;
-	bool on_net = m->req.flags & ODMD_REQ_ON_NET;
+	bool on_net = m->req.flags & ODMD_REQ_ON_NET,
+	     own = m->req.flags & ODMD_REQ_OWN;
 	struct lease *cur = on_net ? NULL : lease_current(type);
 	char reason[ODMD_REASON_MAX + 1] = "";
 	struct parked *p;
 	int st;
 
 	st = odmd_authorize(&W.hc->auth, &who, type,
-			    on_net ? (long)lease_count_owned(c->cred.uid) : -1,
+			    on_net || own ? (long)lease_count_owned(c->cred.uid)
+					  : -1,
 			    reason, sizeof reason);
 	if (st != ODMD_ST_OK) {
 		dlog_info("refused %s to uid %u pid %d (%s): %s",
@@ -263,6 +299,10 @@ static void decide(struct client *c, const struct odmd_msg *m, const char *exe)
 			  (int)c->cred.pid, exe ? exe : c->exe ? c->exe : "?",
 			  reason);
 		reply(c, m, st, NULL, reason);
+		return;
+	}
+	if (cur && life_answerable(cur) && own) {
+		own_for(c, m, cur);
 		return;
 	}
 	if (cur && life_answerable(cur)) {
@@ -285,7 +325,8 @@ static void decide(struct client *c, const struct odmd_msg *m, const char *exe)
 	}
 	client_busy(c);
 	grant_start(type, on_net ? (uint32_t)c->cred.uid : ODMD_NO_OWNER,
-		    on_net ? LEASE_RELEASABLE : LEASE_CURRENT, granted, p);
+		    on_net ? LEASE_RELEASABLE : LEASE_CURRENT,
+		    own && !on_net ? base_granted : granted, p);
 }
 
 /* --- MOVE and RELEASE ---------------------------------------------------- */

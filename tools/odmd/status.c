@@ -26,12 +26,19 @@ static void entry(const struct lease *l, unsigned version, struct odmd_entry *e)
 			   ? ODMD_LIFETIME_INFINITE : life_secs_left(l->renew_at, 0);
 	e->sockets = l->sockets > 0xffff ? 0xffff : (uint16_t)l->sockets;
 	e->state = l->state;
+	if (version == ODMD_PROTO_V2)
+		return;
+	e->bytes = l->bytes;
+	e->rotate = !l->rotate_at || (l->flags & LEASE_RETIRED)
+			    ? ODMD_LIFETIME_INFINITE
+			    : life_secs_left(l->rotate_at, 0);
 }
 
 void status_send(struct client *c, const struct odmd_msg *req)
 {
-	unsigned v = req->version, max = v == ODMD_PROTO_V1 ? ODMD_STATUS_MAX_V1
-							   : ODMD_STATUS_MAX;
+	unsigned v = req->version,
+		 max = v == ODMD_PROTO_V1 ? ODMD_STATUS_MAX_V1
+		       : v == ODMD_PROTO_V2 ? ODMD_STATUS_MAX_V2 : ODMD_STATUS_MAX;
 	bool all = c->cred.uid == 0;
 	uint64_t id = c->id;
 	struct odmd_msg r;

@@ -50,6 +50,15 @@ static int on_sock(const struct nlmsghdr *h, void *arg)
 	if (!odm_nl_parse_sock(h, &s) || !(l = lease_find(&s.local)))
 		return MNL_CB_OK;
 	if (l->scan_gen != gen) {
+		/* The last scan's sockets become the ones to compare with. */
+		struct odmd_sock *v = l->prev;
+		unsigned cap = l->prev_cap;
+
+		l->prev = l->socks;
+		l->prev_cap = l->socks_cap;
+		l->nprev = l->nsocks;
+		l->socks = v;
+		l->socks_cap = cap;
 		l->scan_gen = gen;
 		l->sockets = 0;
 		l->nsocks = 0;
@@ -66,9 +75,42 @@ static int on_sock(const struct nlmsghdr *h, void *arg)
 	}
 	l->socks[l->nsocks++] = (struct odmd_sock){
 		.addr = s.local, .uid = s.uid, .inode = s.inode,
-		.port = s.port, .proto = (uint8_t)phase,
+		.port = s.port, .proto = (uint8_t)phase, .bytes = s.bytes,
 	};
 	return MNL_CB_OK;
+}
+
+static int by_inode(const void *a, const void *b)
+{
+	uint32_t x = ((const struct odmd_sock *)a)->inode,
+		 y = ((const struct odmd_sock *)b)->inode;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The lease's TCP bytes (the kernel's TCP_INFO): those of its sockets now,
+ * and of the ones gone since the last scan, which stay counted. */
+static void count_bytes(struct lease *l, bool scanned)
+{
+	uint64_t now = 0;
+
+	if (!scanned) { /* none left: all of the last scan's are gone */
+		for (unsigned i = 0; i < l->nsocks; i++)
+			l->bytes_closed += l->socks[i].bytes;
+		l->bytes = l->bytes_closed;
+		return;
+	}
+	qsort(l->socks, l->nsocks, sizeof *l->socks, by_inode);
+	for (unsigned i = 0; i < l->nprev; i++) {
+		struct odmd_sock key = { .inode = l->prev[i].inode };
+
+		if (!bsearch(&key, l->socks, l->nsocks, sizeof key, by_inode))
+			l->bytes_closed += l->prev[i].bytes;
+	}
+	l->nprev = 0;
+	for (unsigned i = 0; i < l->nsocks; i++)
+		now += l->socks[i].bytes;
+	l->bytes = l->bytes_closed + now;
 }
 
 static void finish(void)
@@ -77,8 +119,19 @@ static void finish(void)
 
 	phase = 0;
 	last_done = W.now;
+	/* A prefix whose own addresses are used is used. */
+	for (l = lease_first(); l; l = lease_next(l))
+		l->own_busy = false;
+	for (l = lease_first(); l; l = lease_next(l))
+		if ((l->flags & LEASE_OWN) && l->scan_gen == gen) {
+			struct lease *base = lease_find_prefix(&l->prefix, l->plen);
+
+			if (base && !(base->flags & LEASE_OWN))
+				base->own_busy = true;
+		}
 	for (l = lease_first(); l; l = next) {
 		next = lease_next(l);
+		count_bytes(l, l->scan_gen == gen);
 		if (l->scan_gen != gen) {
 			l->sockets = 0;
 			l->nsocks = 0;

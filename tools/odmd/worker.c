@@ -25,6 +25,7 @@
 #include "psclient.h"
 #include "usage.h"
 #include "genpage.h"
+#include "iid.h"
 #include "worker.h"
 
 struct worker W;
@@ -196,11 +197,15 @@ static void adopt_one(const struct odm_nladdr *a, const struct jrec *r)
 		return;
 	l->granted = r ? r->granted : W.now;
 	l->valid_until = until_secs(a->valid);
-	l->preferred_until = until_secs(a->preferred);
+	/* Anchored types sit in the kernel with no preferred lifetime
+	 * (proto.h): theirs is the valid one. */
+	l->preferred_until = odmd_type_anchored(type) ? l->valid_until
+						      : until_secs(a->preferred);
 	l->renew_at = l->valid_until == NEVER ? NEVER : W.now;
 	l->backend_id = r ? r->backend_id : 0;
 	l->state = odmd_proto_draining(a->proto) ? ODMD_LEASE_DRAINING
-		   : a->preferred == 0	   ? ODMD_LEASE_DEPRECATED
+		   : a->preferred == 0 && !odmd_type_anchored(type)
+					   ? ODMD_LEASE_DEPRECATED
 					   : ODMD_LEASE_IDLE;
 	l->idle_since = W.now;
 	l->drain_until = W.now + (uint64_t)W.hc->net.drain_s * 1000;
@@ -379,6 +384,8 @@ int worker_main(struct odm_hostconf *hc, int ps_fd, int listen_fd,
 		dlog_err("%s", err);
 		return 1;
 	}
+	if (iid_init(state_fd))
+		return 1;
 	reconcile(state_fd);
 	if (clients_init(listen_fd)) {
 		dlog_err("epoll: %s", strerror(errno));
