@@ -63,6 +63,21 @@ wide() { python3 -c 'import sys; sys.exit(0 if int(sys.argv[1]) >= 2**32 else 1)
 	odmd_start
 	c=$(A 2001:db8:50::)
 	[ -n "$c" ] && [ "$c" != "$a" ]
+	# iid = random: a new one at each grant, the same secret or not.
+	odmd_stop
+	write_conf "offer = {session-lasting}
+	attach = {session-lasting}
+	iid = random"
+	for i in 1 2; do
+		host_exec ip -6 addr flush dev "$HOST_IF" scope global
+		host_addr_add "$HOST_LEGACY_ADDR/64"
+		rm -f "$W/state/odmd.journal"
+		odmd_start
+		r[$i]=$(A 2001:db8:50::)
+		wide "${r[$i]}"
+		odmd_stop
+	done
+	[ "${r[1]}" != "${r[2]}" ] && [ "${r[1]}" != "$c" ]
 }
 
 @test "privacy: three sockets under a per-socket rule leave from three addresses" {
@@ -146,7 +161,9 @@ rotate = 2s'
 	assert_success
 	read -r old new <<<"$output"
 	[ -n "$old" ] && [ -n "$new" ] && [ "$old" != "$new" ]
-	grep -q "^$old a after$" "$W/lines.log" # A still sends from the old one
+	# A still sends from the old one
+	grep -q "^$old a after$" "$W/lines.log" || {
+		echo "old=$old new=$new"; cat "$W/lines.log" "$W/odmd.log"; false; }
 	grep -q "^$new b$" "$W/lines.log"
 	# The old address goes once its last socket has.
 	wait_for 10 no_addr "$old"
