@@ -18,6 +18,9 @@
 #include "real.h"
 #include "rebind.h"
 
+/* The hooks are here: setsc() may trust the socket table (setsc.c). */
+const char odm_hooks_present = 1;
+
 #define BOUND (ODM_FD_APPBOUND | ODM_FD_ODMBOUND)
 
 static int proto_of(uint32_t bits)

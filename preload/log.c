@@ -1,4 +1,7 @@
 /* log.c: one-line, errno-preserving log messages to stderr or syslog.
+ * When stderr is the journal's stream (a service's StandardError=journal),
+ * a line carries its level as "<N>" and not the program's name and pid,
+ * which the journal records itself.
  * Warnings, which a busy program may cause per socket, are rate-limited:
  * a burst of ODM_LOG_BURST, then one a second, and the next line that
  * passes says how many were left out. */
@@ -8,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "defaults.h"
@@ -95,6 +99,26 @@ static bool warn_allowed(unsigned *left)
 	return true;
 }
 
+/* Is fd 2 the stream $JOURNAL_STREAM ("DEV:INODE") names? Asked once,
+ * at the first line written (no cost for a process that logs nothing). */
+static bool stderr_is_journal(void)
+{
+	static int known = -1;
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+
+	if (k < 0) {
+		const char *js = getenv("JOURNAL_STREAM");
+		unsigned long long dev, ino;
+		struct stat st;
+
+		k = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+		    fstat(STDERR_FILENO, &st) == 0 && st.st_dev == dev &&
+		    st.st_ino == ino;
+		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	}
+	return k;
+}
+
 void odm_log_write(int level, const char *fmt, ...)
 {
 	static const int prio[] = { LOG_ERR, LOG_ERR, LOG_WARNING, LOG_INFO,
@@ -121,8 +145,13 @@ void odm_log_write(int level, const char *fmt, ...)
 		else
 			syslog(LOG_USER | prio[level], "libodm: %s", line);
 	} else {
-		n = snprintf(line, sizeof line, "libodm: %s[%d]: ",
-			     program_invocation_short_name, (int)getpid());
+		if (stderr_is_journal())
+			n = snprintf(line, sizeof line, "<%d>libodm: ",
+				     prio[level]);
+		else
+			n = snprintf(line, sizeof line, "libodm: %s[%d]: ",
+				     program_invocation_short_name,
+				     (int)getpid());
 		if (n > 0 && (size_t)n < sizeof line - 1)
 			n += vsnprintf(line + n, sizeof line - 1 - n, fmt, ap);
 		if (n < 0)

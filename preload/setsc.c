@@ -10,6 +10,11 @@
 #include "interpose.h"
 #include "log.h"
 
+/* Defined in the shim (interpose.c), absent from libodm.so.1: without
+ * the hooks nothing tells the socket table that a socket closed, so the
+ * API library alone asks the kernel about the socket on every call. */
+extern const char odm_hooks_present __attribute__((weak));
+
 #define FIXED (ODM_FD_APPBOUND | ODM_FD_ODMBOUND | ODM_FD_WILDPORT | \
 	       ODM_FD_DECIDED)
 
@@ -31,6 +36,11 @@ int odm_setsc(int fd, struct in6_addr *out, sc_type type)
 	struct fdslot *s = odm_fdtab_slot(fd);
 	uint64_t a[2];
 	uint32_t bits;
+
+	if (!&odm_hooks_present) {
+		odm_fdtab_forget(fd);
+		return setsc_slow(fd, out, type);
+	}
 
 	/* The cached path: a socket known to be unused, an answer current. */
 	if (__builtin_expect(s && out && odm_type_valid(type), 1)) {

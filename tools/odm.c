@@ -32,6 +32,13 @@ static const struct verb verbs[] = {
 	  "simulate a move to a new point of attachment (odmd's sim backend)" },
 	{ "release", odm_cmd_release, "ADDRESS",
 	  "hand a lease of yours (any, for root) back to the network" },
+	{ "enable", odm_cmd_enable, "[--root DIR] UNIT",
+	  "run a systemd service under libodm (a drop-in appending to its "
+	  "LD_PRELOAD)" },
+	{ "disable", odm_cmd_disable, "[--root DIR] UNIT",
+	  "remove what odm enable wrote" },
+	{ "show", odm_cmd_show, "[--root DIR] UNIT",
+	  "whether a service runs under libodm, and its drop-in" },
 	{ "help", odm_cmd_help, "[VERB]", "this text" },
 };
 
@@ -72,6 +79,7 @@ static void print_all(FILE *f)
 	for (size_t i = 0; i < NVERBS; i++)
 		fprintf(f, "  %-8s %s\n  %-8s   %s\n", verbs[i].name,
 			verbs[i].usage, "", verbs[i].what);
+	fprintf(f, "\n  odm --version   the version\n");
 	fprintf(f, "\nenvironment: %s, %s, %s, %s, ODM_LIB\n", ODM_ENV_CONF,
 		ODM_ENV_POLICY_DIR, ODM_ENV_POLICY_FILE, ODM_ENV_LOG);
 }
@@ -177,6 +185,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
 		return odm_cmd_help(1, argv + 1);
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("odm %s\n", ODM_VERSION);
+		return 0;
+	}
 	v = find_verb(argv[1]);
 	if (!v)
 		return ODM_EX_USAGE;

@@ -18,19 +18,23 @@
 #include "policy.h"
 #include "odmtool.h"
 
-#ifndef ODM_LIBDIR
-#define ODM_LIBDIR "/usr/local/lib"
+#ifndef ODM_PKGLIBDIR
+#define ODM_PKGLIBDIR "/usr/local/lib/odm"
+#endif
+#ifndef ODM_MULTIARCH
+#define ODM_MULTIARCH ""
 #endif
 
-/* The library: $ODM_LIB; next to the binary in the source tree
- * (tools/odm -> preload/libodm.so) or installed (PREFIX/bin/odm ->
- * PREFIX/lib/libodm.so); else ODM_LIBDIR. 0, or -1 with a message. */
-static int find_lib(char *out)
+int odm_find_shim(char *out)
 {
-	static const char *const rel[] = { "../preload/libodm.so",
-					   "../lib/libodm.so" };
+	/* Relative to odm itself: the source tree (tools/odm), then an
+	 * installation under any prefix (PREFIX/bin/odm), multiarch or not. */
+	static const char *const rel[] = {
+		"../preload/libodm.so", "../lib/" ODM_MULTIARCH "/odm/libodm.so",
+		"../lib/odm/libodm.so", "../lib64/odm/libodm.so",
+	};
 	const char *env = getenv(ODM_ENV_LIB);
-	char dir[PATH_MAX], cand[PATH_MAX + 32], *slash;
+	char dir[PATH_MAX], cand[PATH_MAX + 64], *slash;
 	ssize_t n;
 
 	if (env && env[0]) {
@@ -42,16 +46,16 @@ static int find_lib(char *out)
 		slash = strrchr(dir, '/');
 		if (slash)
 			*slash = '\0';
-		for (size_t i = 0; slash && i < 2; i++) {
+		for (size_t i = 0; slash && i < sizeof rel / sizeof rel[0]; i++) {
 			snprintf(cand, sizeof cand, "%s/%s", dir, rel[i]);
 			if (realpath(cand, out) && access(out, R_OK) == 0)
 				return 0;
 		}
-		snprintf(out, PATH_MAX, "%s/libodm.so", ODM_LIBDIR);
+		snprintf(out, PATH_MAX, "%s/libodm.so", ODM_PKGLIBDIR);
 	}
 	if (access(out, R_OK) == 0)
 		return 0;
-	warn("run: %s", out);
+	warn("the preload library %s", out);
 	return -1;
 }
 
@@ -224,7 +228,7 @@ int odm_cmd_run(int argc, char **argv)
 		warnx("run: no program given");
 		return odm_usage("run");
 	}
-	if ((policy && use_policy(policy)) || find_lib(lib))
+	if ((policy && use_policy(policy)) || odm_find_shim(lib))
 		return ODM_EX_FAIL;
 	if (preload_add(lib)) {
 		warn("run: LD_PRELOAD");

@@ -20,6 +20,16 @@ int odm_cmd_help(int argc, char **argv);
 int odm_cmd_status(int argc, char **argv);
 int odm_cmd_move(int argc, char **argv);
 int odm_cmd_release(int argc, char **argv);
+int odm_cmd_enable(int argc, char **argv);
+int odm_cmd_disable(int argc, char **argv);
+int odm_cmd_show(int argc, char **argv);
+
+/* The preload shim: $ODM_LIB; else found from odm's own path, in the
+ * source tree (tools/odm -> preload/libodm.so) or an installation under
+ * any prefix (PREFIX/bin/odm -> PREFIX/lib/[TRIPLET/]odm/libodm.so); else
+ * the PKGLIBDIR odm was built for. 0 with its path in out (PATH_MAX), or
+ * -1 with a message. */
+int odm_find_shim(char *out);
 
 /* VERB --help: its usage on stdout; returns 0. */
 int odm_help_verb(const char *verb);

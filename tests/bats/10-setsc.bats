@@ -28,8 +28,10 @@ teardown() {
 
 # sc TYPE [-o]: the section 4.1 example on the host, to the server's port 7100
 sc() {
-	host_exec env ODM_CONF="$CONF" "$BUILD/examples/sc_connect" "$@" \
-		"$SRV_ADDR" 7100
+	local pre=()
+	[ "$1" = -o ] && pre=(LD_PRELOAD="$LIB") # the flag takes the shim's hook
+	host_exec env ODM_CONF="$CONF" "${pre[@]}" "$BUILD/examples/sc_connect" \
+		"$@" "$SRV_ADDR" 7100
 }
 
 @test "setsc: section 4.1 example connects from the Session-Lasting address" {
@@ -117,6 +119,18 @@ $SL"
 	run sc -o session-lasting
 	assert_failure 3
 	assert_line "setsc: EAI_REQUIREDIPFAILED"
+}
+
+@test "setsc: libodm.so.1 exports only setsc and odm_strerror (ODM_1); under the shim the shim's setsc answers" {
+	run nm -D --defined-only "$BUILD/lib/libodm.so.1"
+	assert_success
+	[ "$(awk '{ print $3 }' <<<"$output" | sort | tr '\n' ' ')" = "ODM_1 odm_strerror@@ODM_1 setsc@@ODM_1 " ]
+	run readelf -d "$BUILD/examples/sc_connect"
+	assert_output --partial "Shared library: [libodm.so.1]"
+	run host_exec env ODM_CONF="$CONF" LD_PRELOAD="$LIB" LD_DEBUG=bindings \
+		"$BUILD/examples/sc_connect" session-lasting "$SRV_ADDR" 7101
+	assert_output --regexp "to $LIB \[0\]: normal symbol \`setsc' \[ODM_1\]"
+	refute_output --partial "libodm.so.1 [0]: normal symbol \`setsc'"
 }
 
 @test "setsc: reserved types and bad sockets are argument errors, not statuses" {

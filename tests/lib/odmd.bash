@@ -96,7 +96,14 @@ odmd_kill() {
 }
 
 odm() { host_exec env ODM_CONF="$CONF" "$TOP/tools/odm" "$@"; }
-sc() { host_exec env ODM_CONF="$CONF" "$BUILD/examples/sc_connect" "$@"; }
+# sc [-o] TYPE ...: the draft's example program (linked with -lodm). With
+# -o (IPV6_REQUIRE_SRC_ON_NET, which takes the shim's setsockopt hook) it
+# runs under the shim, as with odm run.
+sc() {
+	local pre=()
+	[ "$1" = -o ] && pre=(LD_PRELOAD="$LIB")
+	host_exec env ODM_CONF="$CONF" "${pre[@]}" "$BUILD/examples/sc_connect" "$@"
+}
 # as_user USER CMD...: CMD on the test host as USER
 as_user() {
 	local u=$1

@@ -1,22 +1,48 @@
-/* dlog.c: odmd's log lines. */
+/* dlog.c: odmd's log lines: to stderr, to syslog, or to the journal when
+ * stderr is the journal's stream (systemd's StandardError=journal), with
+ * each line's level as the journal's "<N>" prefix. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "dlog.h"
 
-static bool use_stderr = true;
+enum { TO_STDERR, TO_SYSLOG, TO_JOURNAL };
+static int target = TO_STDERR;
 static int threshold = ODM_LOG_INFO;
 static const char *who = "";
 
+/* Is fd 2 the stream systemd named in $JOURNAL_STREAM ("DEV:INODE")? */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	       fstat(STDERR_FILENO, &st) == 0 && st.st_dev == dev &&
+	       st.st_ino == ino;
+}
+
 void dlog_init(bool to_stderr, int level)
 {
-	use_stderr = to_stderr;
+	static bool opened;
+
 	threshold = level;
-	if (!to_stderr)
-		openlog("odmd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (stderr_is_journal())
+		target = TO_JOURNAL;
+	else if (to_stderr)
+		target = TO_STDERR;
+	else {
+		target = TO_SYSLOG;
+		if (!opened)
+			openlog("odmd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		opened = true;
+	}
 }
 
 void dlog_role(const char *role)
@@ -47,8 +73,11 @@ void dlog(int level, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		line[0] = '\0';
-	if (use_stderr)
+	if (target == TO_STDERR)
 		fprintf(stderr, "odmd: %s%s\n", tag[level], line);
+	else if (target == TO_JOURNAL)
+		fprintf(stderr, "<%d>%s%s%s\n", prio[level], who[0] ? who : "",
+			who[0] ? ": " : "", line);
 	else
 		syslog(prio[level], "%s%s%s", who[0] ? who : "", who[0] ? ": " : "",
 		       line);

@@ -1,5 +1,5 @@
-/* dlog.h: odmd's log: levels, to stderr (-d) or syslog (the journal under
- * systemd), one line a message, errno kept. Both of odmd's processes use
+/* dlog.h: odmd's log: levels, to stderr (-d), syslog, or the journal under
+ * systemd, one line a message, errno kept. Both of odmd's processes use
  * it; each line says which one speaks. */
 #ifndef ODMD_DLOG_H
 #define ODMD_DLOG_H
@@ -8,8 +8,9 @@
 #include "log.h"   /* the level numbers, ODM_LOG_* */
 
 /* to_stderr: lines on stderr ("odmd: ..."), else syslog (LOG_DAEMON,
- * ident "odmd", opened now so it survives a chroot). level: the highest
- * level written. */
+ * ident "odmd", opened now so it survives a chroot); either way the
+ * journal, with levels, when stderr is its stream ($JOURNAL_STREAM).
+ * level: the highest level written. */
 void dlog_init(bool to_stderr, int level);
 
 /* Which process speaks: "parent" or "worker" (shown in syslog lines). */

@@ -26,6 +26,7 @@
 #include "usage.h"
 #include "genpage.h"
 #include "iid.h"
+#include "sdnotify.h"
 #include "worker.h"
 
 struct worker W;
@@ -36,6 +37,7 @@ static void ready(void *arg)
 	(void)arg;
 	dlog_info("ready on %s, backend %s, interface %s", W.hc->agent.socket,
 		  W.backend->name, W.hc->net.ifname);
+	sd_notify_ready(getppid()); /* the parent is the unit's main process */
 	if (worker_ready_fd >= 0) {
 		ssize_t w = write(worker_ready_fd, "r", 1);
 
