@@ -181,7 +181,7 @@ $(B)/tests/%: tests/unit/%.c $(CORE_LIB) $(if $(ODMD_SRCS),$(ODMD_LIB))
 # the same core code.
 $(TOOL_BIN): $(TOOL_SRCS) $(wildcard tools/*.h) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itools -DODM_PKGLIBDIR='"$(PKGLIBDIR)"' \
+	$(CC) $(ALL_CFLAGS) -Itools -DODM_PKGLIBDIR='"$(PKGLIBDIR)"' -DODM_BINDIR='"$(BINDIR)"' \
 	    -DODM_MULTIARCH='"$(shell $(CC) -print-multiarch 2>/dev/null)"' -fPIE -pie $(ALL_LDFLAGS) \
 	    -o $@ $(TOOL_SRCS) $(CORE_LIB) $(LDLIBS) $(BPF_LIBS) -ljson-c
 

@@ -16,7 +16,7 @@ _odm()
 	local cur prev words cword verb root="" i
 	_init_completion || return
 
-	local verbs="run explain check status move release enable disable show help"
+	local verbs="run explain check status move release enable disable show cgroup help"
 	if [ "$cword" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "$verbs --help --version" -- "$cur"))
 		return
@@ -59,10 +59,14 @@ _odm()
 		--root) _filedir -d; return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--root" -- "$cur"))
+			COMPREPLY=($(compgen -W "--root $([ "$verb" = enable ] && echo --cgroup)" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_odm_units "$root")" -- "$cur"))
 		fi
+		;;
+	cgroup)
+		COMPREPLY=($(compgen -W "--detach" -- "$cur"))
+		COMPREPLY+=($(compgen -c -- "$cur"))
 		;;
 	help) COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
 	esac

@@ -32,13 +32,16 @@ static const struct verb verbs[] = {
 	  "simulate a move to a new point of attachment (odmd's sim backend)" },
 	{ "release", odm_cmd_release, "ADDRESS",
 	  "hand a lease of yours (any, for root) back to the network" },
-	{ "enable", odm_cmd_enable, "[--root DIR] UNIT",
+	{ "enable", odm_cmd_enable, "[--root DIR] [--cgroup] UNIT",
 	  "run a systemd service under libodm (a drop-in appending to its "
-	  "LD_PRELOAD)" },
+	  "LD_PRELOAD, or typing its cgroup)" },
 	{ "disable", odm_cmd_disable, "[--root DIR] UNIT",
 	  "remove what odm enable wrote" },
 	{ "show", odm_cmd_show, "[--root DIR] UNIT",
 	  "whether a service runs under libodm, and its drop-in" },
+	{ "cgroup", odm_cmd_cgroup, "[--detach] PROGRAM",
+	  "type the sockets of odm's own cgroup (a service's) by PROGRAM's "
+	  "policy, in the kernel" },
 	{ "help", odm_cmd_help, "[VERB]", "this text" },
 };
 

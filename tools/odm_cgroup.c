@@ -235,60 +235,103 @@ static const char *unavailable(const struct odm_hostconf *hc, char *cgroot,
 	return NULL;
 }
 
+/* The BPF path for the cgroup directory cg: policy p of the program at
+ * path compiled into odmd's map under the cgroup's id, odmd's programs
+ * attached to it, the policy's types provisioned. 0, or -1 after saying
+ * why in one line, "odm MODE: no BPF path here (WHY)FALLBACK". */
+static int attach(const struct odm_hostconf *hc, const char *path,
+		  const struct odm_policy *p, const char *cg, const char *mode,
+		  const char *fallback, int *map_fd, __u64 *cgid,
+		  struct odm_bpf_policy *bp)
+{
+	char cgroot[PATH_MAX], exe[PATH_MAX];
+	int prog_fd[2] = { -1, -1 }, cgfd = -1, rc = -1;
+	const char *why;
+	struct stat st;
+
+	*map_fd = -1;
+	if (p->nrules > ODM_BPF_MAX_RULES)
+		why = "the policy has more rules than the BPF path takes (32)";
+	else
+		why = unavailable(hc, cgroot, sizeof cgroot, map_fd, prog_fd);
+	if (why) {
+		fprintf(stderr, "odm %s: no BPF path here (%s)%s\n", mode, why,
+			fallback);
+		goto out;
+	}
+	memset(bp, 0, sizeof *bp);
+	bp->nrules = (__u32)p->nrules;
+	for (size_t i = 0; i < p->nrules; i++)
+		compile_rule(&p->rules[i], &bp->rules[i]);
+	compile_rule(&p->deflt, &bp->deflt);
+	bp->granted = program_grants(hc, realpath(path, exe) ? exe : path);
+	if (stat(cg, &st) ||
+	    (cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		warn("%s", cg);
+		goto out;
+	}
+	*cgid = st.st_ino; /* a cgroup2 directory's inode is its id */
+	if (bpf_map_update_elem(*map_fd, cgid, bp, BPF_ANY) ||
+	    bpf_prog_attach(prog_fd[0], cgfd, BPF_CGROUP_INET6_CONNECT,
+			    BPF_F_ALLOW_MULTI) ||
+	    bpf_prog_attach(prog_fd[1], cgfd, BPF_CGROUP_UDP6_SENDMSG,
+			    BPF_F_ALLOW_MULTI)) {
+		warn("attaching the BPF path to %s", cg);
+		bpf_map_delete_elem(*map_fd, cgid);
+		goto out;
+	}
+	provision(hc, p, bp);
+	bpf_map_update_elem(*map_fd, cgid, bp, BPF_ANY);
+	rc = 0;
+out:
+	if (cgfd >= 0)
+		close(cgfd);
+	for (int i = 0; i < 2; i++)
+		if (prog_fd[i] >= 0)
+			close(prog_fd[i]);
+	if (rc && *map_fd >= 0) {
+		close(*map_fd);
+		*map_fd = -1;
+	}
+	return rc;
+}
+
 int odm_cgroup_run(const char *path, char **argv, const struct odm_policy *p,
 		   const char *mode, bool preload)
 {
 	struct odm_hostconf hc;
 	struct odm_bpf_policy bp;
 	char cgroot[PATH_MAX], cg[PATH_MAX + 64], procs[PATH_MAX + 80],
-		msg[512], exe[PATH_MAX];
-	const char *why;
-	struct stat st;
-	int map_fd = -1, prog_fd[2] = { -1, -1 }, cgfd = -1, status = 0;
+		msg[512];
+	int map_fd = -1, status = 0;
 	__u64 cgid;
 
 	if (odm_hostconf_load(odm_hostconf_path(), true, &hc, msg, sizeof msg)) {
 		warnx("run: %s", msg);
 		return -1;
 	}
-	if (p->nrules > ODM_BPF_MAX_RULES)
-		why = "the policy has more rules than the BPF path takes (32)";
-	else
-		why = unavailable(&hc, cgroot, sizeof cgroot, &map_fd, prog_fd);
-	if (why) {
+	if (geteuid() != 0 || odm_cgroup2_root(cgroot, sizeof cgroot)) {
 		fprintf(stderr, "odm run: %s: no BPF path here (%s)%s\n", mode,
-			why, preload ? "; LD_PRELOAD alone"
-				     : "; its sockets stay untyped");
+			geteuid() ? "it needs root" : "no cgroup2 hierarchy is mounted",
+			preload ? "; LD_PRELOAD alone" : "; its sockets stay untyped");
 		status = -1;
 		goto out;
 	}
-	memset(&bp, 0, sizeof bp);
-	bp.nrules = (__u32)p->nrules;
-	for (size_t i = 0; i < p->nrules; i++)
-		compile_rule(&p->rules[i], &bp.rules[i]);
-	compile_rule(&p->deflt, &bp.deflt);
-	bp.granted = program_grants(&hc, realpath(path, exe) ? exe : path);
 	snprintf(cg, sizeof cg, "%s/odm", cgroot);
 	mkdir(cg, 0755);
 	snprintf(cg, sizeof cg, "%s/odm/run-%d", cgroot, (int)getpid());
-	if ((mkdir(cg, 0755) && errno != EEXIST) || stat(cg, &st) ||
-	    (cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if (mkdir(cg, 0755) && errno != EEXIST) {
 		warn("run: %s", cg);
 		status = -1;
 		goto out;
 	}
-	cgid = st.st_ino; /* a cgroup2 directory's inode is its id */
-	if (bpf_map_update_elem(map_fd, &cgid, &bp, BPF_ANY) ||
-	    bpf_prog_attach(prog_fd[0], cgfd, BPF_CGROUP_INET6_CONNECT,
-			    BPF_F_ALLOW_MULTI) ||
-	    bpf_prog_attach(prog_fd[1], cgfd, BPF_CGROUP_UDP6_SENDMSG,
-			    BPF_F_ALLOW_MULTI)) {
-		warn("run: attaching the BPF path to %s", cg);
+	snprintf(msg, sizeof msg, "run: %s", mode);
+	if (attach(&hc, path, p, cg, msg, preload ? "; LD_PRELOAD alone"
+			: "; its sockets stay untyped", &map_fd, &cgid, &bp)) {
+		rmdir(cg);
 		status = -1;
-		goto cleanup;
+		goto out;
 	}
-	provision(&hc, p, &bp);
-	bpf_map_update_elem(map_fd, &cgid, &bp, BPF_ANY);
 	fprintf(stderr, "odm run: %s: cgroup mode, %s\n", mode, preload
 		? "its sockets are typed by LD_PRELOAD and, where it cannot "
 		  "reach, in the kernel"
@@ -332,13 +375,75 @@ cleanup:
 	for (int i = 0; i < 50 && rmdir(cg) && errno == EBUSY; i++)
 		usleep(20000);
 out:
-	if (cgfd >= 0)
-		close(cgfd);
-	for (int i = 0; i < 2; i++)
-		if (prog_fd[i] >= 0)
-			close(prog_fd[i]);
 	if (map_fd >= 0)
 		close(map_fd);
 	odm_hostconf_free(&hc);
 	return status;
+}
+
+/* The cgroup this process is in (cgroup2's "0::PATH" line), as a
+ * directory under the hierarchy's mount point. 0, or -1 with a message. */
+static int own_cgroup(char *out, size_t len)
+{
+	char root[PATH_MAX], line[PATH_MAX + 8];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof line, f))
+		found = strncmp(line, "0::", 3) == 0;
+	if (f)
+		fclose(f);
+	if (!found || odm_cgroup2_root(root, sizeof root)) {
+		warnx("cgroup: this process is in no cgroup2 group");
+		return -1;
+	}
+	line[strcspn(line, "\n")] = '\0';
+	if ((size_t)snprintf(out, len, "%s%s", root, line + 3) >= len)
+		return -1;
+	return 0;
+}
+
+int odm_cgroup_self(const char *path, const struct odm_policy *p, bool detach)
+{
+	struct odm_hostconf hc;
+	struct odm_bpf_policy bp;
+	char cg[PATH_MAX], msg[512], pin[PATH_MAX + 64];
+	struct stat st;
+	int map_fd = -1, rc = 1;
+	__u64 cgid;
+
+	if (odm_hostconf_load(odm_hostconf_path(), true, &hc, msg, sizeof msg)) {
+		warnx("cgroup: %s", msg);
+		return 1;
+	}
+	if (own_cgroup(cg, sizeof cg))
+		goto out;
+	if (detach) {
+		/* The group's entry goes from odmd's map; its attachments go
+		 * with the group itself. */
+		snprintf(pin, sizeof pin, "%s/%s", hc.agent.bpf, ODM_BPF_PIN_POLICY);
+		cgid = stat(cg, &st) ? 0 : st.st_ino;
+		if (!hc.agent.bpf[0] || (map_fd = bpf_obj_get(pin)) < 0) {
+			warnx("cgroup: odmd's BPF map is not there (%s)", pin);
+			goto out;
+		}
+		if (bpf_map_delete_elem(map_fd, &cgid) && errno != ENOENT) {
+			warn("cgroup: %s", cg);
+			goto out;
+		}
+		printf("%s: detached\n", cg);
+		rc = 0;
+		goto out;
+	}
+	snprintf(msg, sizeof msg, "cgroup: %.400s", cg);
+	if (attach(&hc, path, p, cg, msg, "; its sockets stay untyped", &map_fd,
+		   &cgid, &bp) == 0) {
+		printf("%s: typed by the BPF path (the policy of %s)\n", cg, path);
+		rc = 0;
+	}
+out:
+	if (map_fd >= 0)
+		close(map_fd);
+	odm_hostconf_free(&hc);
+	return rc;
 }

@@ -255,3 +255,42 @@ int odm_cmd_run(int argc, char **argv)
 	warn("run: %s", argv[optind]);
 	return 127;
 }
+
+int odm_cmd_cgroup(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "detach", no_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char path[PATH_MAX], *args[2];
+	bool detach = false;
+	struct odm_policy p;
+	int c, rc;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c != 'd')
+			return odm_usage("cgroup");
+		detach = true;
+	}
+	if (detach)
+		return optind == argc ? odm_cgroup_self(NULL, NULL, true)
+				      : odm_usage("cgroup");
+	if (optind != argc - 1)
+		return odm_usage("cgroup");
+	if (!in_path(argv[optind], path)) {
+		warnx("cgroup: no program %s", argv[optind]);
+		return ODM_EX_FAIL;
+	}
+	args[0] = path;
+	args[1] = NULL;
+	rc = policy_of(path, args, &p);
+	if (rc == 0)
+		warnx("cgroup: no policy names %s; its sockets stay untyped", path);
+	if (rc <= 0)
+		return ODM_EX_FAIL;
+	rc = odm_cgroup_self(path, &p, false);
+	odm_policy_free(&p);
+	return rc;
+}

@@ -1,8 +1,10 @@
 /* odm_unit.c: `odm enable`, `odm disable` and `odm show`: a systemd
  * service runs under libodm through a drop-in of odm's own,
  * /etc/systemd/system/UNIT.d/zz-odm.conf, which appends the shim to the
- * LD_PRELOAD the unit already sets (as mptcpize enable does). --root DIR
- * works on an image or a scratch tree, as systemctl's --root does. */
+ * LD_PRELOAD the unit already sets (as mptcpize enable does), or with
+ * --cgroup has odm type the service's own cgroup through the BPF path
+ * (for static and Go programs). --root DIR works on an image or a scratch
+ * tree, as systemctl's --root does. */
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
@@ -23,6 +25,9 @@
 #ifndef ODM_MULTIARCH
 #define ODM_MULTIARCH ""
 #endif
+#ifndef ODM_BINDIR
+#define ODM_BINDIR "/usr/local/bin"
+#endif
 
 /* Last in name order among all of a unit's drop-ins (systemctl edit's
  * override.conf included), so that its LD_PRELOAD is the one in force. */
@@ -41,6 +46,7 @@ struct unitctx {
 	const char *root;   /* "" for the running system */
 	char name[256];     /* foo.service */
 	char tmpl[256];     /* foo@.service for an instance, else "" */
+	bool cgroup;        /* enable --cgroup: the BPF path, not LD_PRELOAD */
 };
 
 /* A unit name as systemd spells it; ".service" added when it has no type. */
@@ -125,10 +131,21 @@ static bool env_word(const char **p, char *out, size_t len)
 	return true;
 }
 
-/* Reads one unit file or drop-in: an Environment= in [Service] that sets
- * LD_PRELOAD replaces *preload; an empty Environment= clears it. */
-static void scan_file(const char *path, char *preload, size_t len)
+/* What odm reads of a unit: the LD_PRELOAD it sets and the program its
+ * (last) ExecStart= runs. */
+struct unitread {
+	char preload[4096];
+	char exec[PATH_MAX];
+};
+
+/* Reads one unit file or drop-in into *r: an Environment= in [Service]
+ * that sets LD_PRELOAD replaces r->preload, an empty one clears it; an
+ * ExecStart= gives r->exec its program (its prefixes @-:+! dropped), an
+ * empty one clears it. */
+static void scan_file(const char *path, struct unitread *r)
 {
+	char *preload = r->preload;
+	size_t len = sizeof r->preload;
 	FILE *f = fopen(path, "re");
 	char line[4096], word[4096];
 	bool service = false;
@@ -141,6 +158,12 @@ static void scan_file(const char *path, char *preload, size_t len)
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '[') {
 			service = strcmp(line, "[Service]") == 0;
+			continue;
+		}
+		if (service && strncmp(line, "ExecStart=", 10) == 0) {
+			p = line + 10 + strspn(line + 10, "@-:+! \t");
+			if (!env_word(&p, r->exec, sizeof r->exec))
+				r->exec[0] = '\0';
 			continue;
 		}
 		if (!service || strncmp(line, "Environment=", 12))
@@ -163,19 +186,19 @@ static int dropin_filter(const struct dirent *d)
 	       strcmp(d->d_name, DROPIN_NAME) != 0;
 }
 
-/* The LD_PRELOAD the unit sets without odm's drop-in: its file, then the
- * other drop-ins in name order (a name in a higher directory hides the
- * same name lower down). */
-static void unit_preload(const struct unitctx *u, const char *file,
-			 char *preload, size_t len)
+/* What the unit says without odm's drop-in: its file, then the other
+ * drop-ins in name order (a name in a higher directory hides the same
+ * name lower down). */
+static void unit_read(const struct unitctx *u, const char *file,
+		      struct unitread *r)
 {
 	char (*names)[PATH_MAX] = malloc(64 * sizeof *names), path[PATH_MAX];
 	size_t nnames = 0;
 
-	preload[0] = '\0';
+	r->preload[0] = r->exec[0] = '\0';
 	if (!names)
 		return;
-	scan_file(file, preload, len);
+	scan_file(file, r);
 	/* Collect the drop-ins' names, then read them in name order. */
 	for (int t = 1; t >= 0; t--) {
 		const char *n = t ? u->tmpl : u->name;
@@ -213,7 +236,7 @@ static void unit_preload(const struct unitctx *u, const char *file,
 				memcpy(names[j], path, sizeof path);
 			}
 	for (size_t i = 0; i < nnames; i++)
-		scan_file(names[i], preload, len);
+		scan_file(names[i], r);
 	free(names);
 }
 
@@ -305,13 +328,19 @@ static int parse(int argc, char **argv, const char *verb, struct unitctx *u,
 {
 	static const struct option longs[] = {
 		{ "root", required_argument, NULL, 'r' },
+		{ "cgroup", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	u->root = "";
+	u->cgroup = false;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+r:", longs, NULL)) != -1) {
+		if (opt == 'c' && strcmp(verb, "enable") == 0) {
+			u->cgroup = true;
+			continue;
+		}
 		if (opt != 'r')
 			return odm_usage(verb);
 		if (!realpath(optarg, rootbuf)) {
@@ -325,11 +354,59 @@ static int parse(int argc, char **argv, const char *verb, struct unitctx *u,
 	return unit_name(argv[optind], u) ? ODM_EX_USAGE : 0;
 }
 
+/* odm's own path as the unit will see it. */
+static void odm_path(const struct unitctx *u, char *out)
+{
+	if (u->root[0] || !realpath("/proc/self/exe", out))
+		snprintf(out, PATH_MAX, "%s/odm", ODM_BINDIR);
+}
+
+/* The drop-in's [Service] lines: 0, or -1 with a message. */
+static int write_service(FILE *f, const struct unitctx *u,
+			 const struct unitread *r)
+{
+	char lib[PATH_MAX], odm[PATH_MAX];
+	bool has;
+
+	if (u->cgroup) {
+		if (r->exec[0] != '/') {
+			warnx("enable: %s: no ExecStart= with an absolute path; "
+			      "--cgroup needs the program to find its policy",
+			      u->name);
+			return -1;
+		}
+		/* "-": the service starts even where there is no BPF path
+		 * (untyped, as a program with no policy); "+": as root. */
+		odm_path(u, odm);
+		fputs("ExecStartPre=-+", f);
+		put_quoted(f, odm);
+		fputs(" cgroup ", f);
+		put_quoted(f, r->exec);
+		fputs("\nExecStopPost=-+", f);
+		put_quoted(f, odm);
+		fputs(" cgroup --detach\n", f);
+		return 0;
+	}
+	if (shim_path(u, lib))
+		return -1;
+	has = preload_has(r->preload, lib);
+	fputs("Environment=\"LD_PRELOAD=", f);
+	if (!has) {
+		put_quoted(f, r->preload);
+		if (r->preload[0])
+			fputc(' ', f);
+	}
+	put_quoted(f, has ? r->preload : lib);
+	fputs("\"\n", f);
+	return 0;
+}
+
 int odm_cmd_enable(int argc, char **argv)
 {
 	struct unitctx u;
+	static struct unitread r;
 	char rootbuf[PATH_MAX], file[PATH_MAX + 300], drop[PATH_MAX + 300],
-		preload[4096], lib[PATH_MAX], tmp[PATH_MAX + 310];
+		tmp[PATH_MAX + 310];
 	int rc = parse(argc, argv, "enable", &u, rootbuf);
 	FILE *f;
 
@@ -340,9 +417,7 @@ int odm_cmd_enable(int argc, char **argv)
 		      u.root);
 		return ODM_EX_FAIL;
 	}
-	if (shim_path(&u, lib))
-		return ODM_EX_FAIL;
-	unit_preload(&u, file, preload, sizeof preload);
+	unit_read(&u, file, &r);
 	dropin_path(&u, drop, sizeof drop);
 	*strrchr(drop, '/') = '\0';
 	if (mkdirs(drop)) {
@@ -355,23 +430,22 @@ int odm_cmd_enable(int argc, char **argv)
 		warn("enable: %s", tmp);
 		return ODM_EX_FAIL;
 	}
-	fprintf(f, DROPIN_MARK "\n# %s runs under libodm (libodm(7)): its "
+	fprintf(f, DROPIN_MARK "\n# %s runs under libodm (libodm(7)%s): its "
 		   "sockets get the types its policy\n# names "
-		   "(/etc/odm/policy.d, odm-policy(5)).\n[Service]\n"
-		   "Environment=\"LD_PRELOAD=", u.name);
-	if (!preload_has(preload, lib)) {
-		put_quoted(f, preload);
-		if (preload[0])
-			fputc(' ', f);
+		   "(/etc/odm/policy.d, odm-policy(5)).\n[Service]\n", u.name,
+		u.cgroup ? ", the cgroup BPF path" : "");
+	if (write_service(f, &u, &r)) {
+		fclose(f);
+		unlink(tmp);
+		return ODM_EX_FAIL;
 	}
-	put_quoted(f, preload_has(preload, lib) ? preload : lib);
-	fputs("\"\n", f);
 	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, drop)) {
 		warn("enable: %s", drop);
 		unlink(tmp);
 		return ODM_EX_FAIL;
 	}
-	printf("%s: enabled (%s)\n", u.name, drop);
+	printf("%s: enabled%s (%s)\n", u.name, u.cgroup ? ", cgroup mode" : "",
+	       drop);
 	reload(&u);
 	if (!u.root[0])
 		printf("restart it to take effect: systemctl restart %s\n",
@@ -423,8 +497,9 @@ int odm_cmd_disable(int argc, char **argv)
 int odm_cmd_show(int argc, char **argv)
 {
 	struct unitctx u;
+	static struct unitread r;
 	char rootbuf[PATH_MAX], file[PATH_MAX + 300], drop[PATH_MAX + 300],
-		preload[4096], line[4096];
+		line[4096];
 	int rc = parse(argc, argv, "show", &u, rootbuf);
 	bool have_file, enabled;
 	FILE *f;
@@ -437,8 +512,10 @@ int odm_cmd_show(int argc, char **argv)
 	printf("unit: %s\nfile: %s\nlibodm: %s\n", u.name,
 	       have_file ? file : "(none)", enabled ? "enabled" : "disabled");
 	if (have_file) {
-		unit_preload(&u, file, preload, sizeof preload);
-		printf("its own LD_PRELOAD: %s\n", preload[0] ? preload : "(none)");
+		unit_read(&u, file, &r);
+		printf("its own LD_PRELOAD: %s\nits program: %s\n",
+		       r.preload[0] ? r.preload : "(none)",
+		       r.exec[0] ? r.exec : "(none)");
 	}
 	if (enabled && (f = fopen(drop, "re"))) {
 		printf("drop-in: %s\n", drop);

@@ -7,6 +7,7 @@
 #define ODM_TOOL_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include "policy.h"
 
 #define ODM_EX_FAIL  1   /* the verb ran and found a failure */
@@ -23,6 +24,7 @@ int odm_cmd_release(int argc, char **argv);
 int odm_cmd_enable(int argc, char **argv);
 int odm_cmd_disable(int argc, char **argv);
 int odm_cmd_show(int argc, char **argv);
+int odm_cmd_cgroup(int argc, char **argv);
 
 /* The preload shim: $ODM_LIB; else found from odm's own path, in the
  * source tree (tools/odm -> preload/libodm.so) or an installation under
@@ -82,6 +84,12 @@ int odm_exe_kind(const char *path);
  * BPF path cannot be had (said in one line; the caller goes on without). */
 int odm_cgroup_run(const char *path, char **argv, const struct odm_policy *p,
 		   const char *mode, bool preload);
+
+/* odm cgroup (odm_cgroup.c): the BPF path for the cgroup this process is
+ * in (a service's, from its ExecStartPre=+), by policy p of the program at
+ * path; or, with detach, its entry in odmd's map removed (ExecStopPost=+).
+ * The verb's exit status. */
+int odm_cgroup_self(const char *path, const struct odm_policy *p, bool detach);
 
 /* Frees the address list the explanations read once. */
 void odm_explain_done(void);

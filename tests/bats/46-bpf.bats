@@ -28,6 +28,7 @@ setup() {
 
 teardown() {
 	local rc=0
+	[ -n "${SVC_CG:-}" ] && rmdir "$SVC_CG" 2>/dev/null
 	odmd_teardown || rc=1
 	rm -rf "/etc/netns/$HOST_NS"
 	netns_teardown
@@ -190,4 +191,44 @@ address = per-process'
 	[ "$(sort -u <<<"$output" | wc -l)" -eq 1 ] # one address for both
 	[ "$(head -1 <<<"$output")" != "$SL" ]       # not the shared one
 	python3 -c 'import ipaddress, sys; assert ipaddress.ip_address(sys.argv[1]) in ipaddress.ip_network("2001:db8:50::/64")' "$(head -1 <<<"$output")"
+}
+
+# svc CMD...: CMD in the host's network namespace and in the cgroup
+# $SVC_CG, as systemd starts a service's commands in the unit's cgroup
+# (nsenter, not ip netns exec: the same /sys/fs/cgroup as odm reads).
+svc() {
+	bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec nsenter --net="/run/netns/$HOST_NS" "$@"' \
+		svc "$SVC_CG" env ODM_CONF="$CONF" ODM_POLICY_DIR="$POL" "$@"
+}
+
+@test "bpf: odm cgroup types the cgroup it runs in (a service's ExecStartPre=+ of odm enable --cgroup); --detach undoes it" {
+	odmd_start_bpf
+	policy bb 'name = "busybox"
+type = session-lasting'
+	cgroot=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$cgroot" ] || skip "no cgroup2 hierarchy in this mount namespace"
+	SVC_CG=$cgroot/odm-test-svc-$$-$BATS_TEST_NUMBER
+	mkdir "$SVC_CG"
+	run svc "$TOP/tools/odm" cgroup /bin/busybox
+	assert_success
+	assert_output --partial "$SVC_CG: typed by the BPF path (the policy of $(realpath /bin/busybox))"
+	PEER_SERVER=$TOP/tests/helpers/http_peer.py srv_start 8080 1
+	run svc busybox wget -q -O- "http://[$SRV_ADDR]:8080/"
+	assert_output --partial "you are $SL"
+	srv_wait
+	run srv_peers
+	assert_output "$SL"
+	run svc "$TOP/tools/odm" cgroup --detach
+	assert_success
+	assert_output "$SVC_CG: detached"
+	PEER_SERVER=$TOP/tests/helpers/http_peer.py srv_start 8080 1
+	run svc busybox wget -q -O- "http://[$SRV_ADDR]:8080/"
+	assert_success
+	refute_output --partial "you are $SL"
+	srv_wait
+	# A program no policy names: a clear message, and a failure the unit's
+	# "-" prefix lets pass.
+	run svc "$TOP/tools/odm" cgroup /bin/true
+	assert_failure 1
+	assert_output --partial "no policy names $(realpath /bin/true)"
 }

@@ -143,3 +143,32 @@ dropin_preload() { sed -n 's/^Environment="LD_PRELOAD=\(.*\)"$/\1/p' "$1"; }
 	run comp odm run -- so
 	assert_line "socat"
 }
+
+@test "enable --cgroup: the service's own cgroup typed through the BPF path, by its ExecStart's program" {
+	printf '[Service]\nExecStart=-/usr/bin/hey -z 1h http://[2001:db8::1]/\n' >"$R/lib/systemd/system/go.service"
+	run odm enable --root "$R" --cgroup go
+	assert_success
+	assert_output --partial "go.service: enabled, cgroup mode"
+	d=$R/etc/systemd/system/go.service.d/zz-odm.conf
+	run grep '^Exec' "$d"
+	assert_line --regexp '^ExecStartPre=-\+/.*/odm cgroup /usr/bin/hey$'
+	assert_line --regexp '^ExecStopPost=-\+/.*/odm cgroup --detach$'
+	refute_output --partial "LD_PRELOAD"
+	if command -v systemd-analyze >/dev/null; then
+		# systemd reads it: the unit with the drop-in's lines, its programs
+		# at paths that exist here.
+		{ printf '[Service]\nExecStart=/bin/true\n'
+		  grep '^Exec' "$d" | sed "s|/[^ ]*/odm |$TOP/tools/odm |"; } >"$BATS_TEST_TMPDIR/go.service"
+		run systemd-analyze verify --man=no "$BATS_TEST_TMPDIR/go.service"
+		assert_output ""
+	fi
+	run odm disable --root "$R" go
+	assert_success
+	[ ! -e "$d" ]
+	# A unit with no program to find a policy by.
+	printf '[Service]\nType=oneshot\n' >"$R/lib/systemd/system/none.service"
+	run odm enable --root "$R" --cgroup none
+	assert_failure 1
+	assert_output --partial "no ExecStart= with an absolute path"
+	[ ! -e "$R/etc/systemd/system/none.service.d/zz-odm.conf" ]
+}
