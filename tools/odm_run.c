@@ -18,13 +18,6 @@
 #include "policy.h"
 #include "odmtool.h"
 
-#ifndef ODM_PKGLIBDIR
-#define ODM_PKGLIBDIR "/usr/local/lib/odm"
-#endif
-#ifndef ODM_MULTIARCH
-#define ODM_MULTIARCH ""
-#endif
-
 int odm_find_shim(char *out)
 {
 	/* Relative to odm itself: the source tree (tools/odm), then an

@@ -19,16 +19,6 @@
 #include <unistd.h>
 #include "odmtool.h"
 
-#ifndef ODM_PKGLIBDIR
-#define ODM_PKGLIBDIR "/usr/local/lib/odm"
-#endif
-#ifndef ODM_MULTIARCH
-#define ODM_MULTIARCH ""
-#endif
-#ifndef ODM_BINDIR
-#define ODM_BINDIR "/usr/local/bin"
-#endif
-
 /* Last in name order among all of a unit's drop-ins (systemctl edit's
  * override.conf included), so that its LD_PRELOAD is the one in force. */
 #define DROPIN_NAME "zz-odm.conf"

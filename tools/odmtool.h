@@ -10,6 +10,17 @@
 #include <stdbool.h>
 #include "policy.h"
 
+/* Where the Makefile installs (its -D flags; these are the defaults). */
+#ifndef ODM_PKGLIBDIR
+#define ODM_PKGLIBDIR "/usr/local/lib/odm"  /* the shim's private folder */
+#endif
+#ifndef ODM_MULTIARCH
+#define ODM_MULTIARCH ""                    /* x86_64-linux-gnu, say */
+#endif
+#ifndef ODM_BINDIR
+#define ODM_BINDIR "/usr/local/bin"         /* odm itself */
+#endif
+
 #define ODM_EX_FAIL  1   /* the verb ran and found a failure */
 #define ODM_EX_USAGE 64  /* EX_USAGE: bad command line */
 
