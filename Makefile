@@ -127,7 +127,8 @@ $(B)/preload/lazy/%.o: preload/lazy/%.c
 # later, when a policy or the engine needs them (preload/lazy/). Two load
 # segments (noseparate-code) make its own loading cheaper.
 # What the shim never does: compile policy folders (odm check, odmd).
-SHIM_OBJS := $(filter-out $(B)/policy/policy_index_write.o $(B)/common/cgroup2.o,$(CORE_OBJS))
+SHIM_OBJS := $(filter-out $(B)/policy/policy_index_write.o $(B)/common/cgroup2.o \
+             $(B)/common/writeall.o,$(CORE_OBJS))
 $(LIB): $(SHIM_OBJS) $(HOOK_OBJS) $(LAZY_OBJS) preload/libodm.map
 	$(CC) -shared -Wl,--version-script=preload/libodm.map -Wl,-z,defs \
 	    -Wl,-z,noseparate-code -Wl,-soname,libodm.so $(ALL_LDFLAGS) -o $@ \

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "cfgutil.h"
 #include "policy_index.h"
+#include "writeall.h"
 
 /* A growing image of the file. */
 struct out {
@@ -240,21 +241,6 @@ static int build(const char *dir, struct entry *e, int n, struct out *o,
 	return o->oom ? -1 : 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int odm_policy_index_write(const char *dir, char *err, size_t errlen,
 			   void (*warn)(const char *msg))
 {
@@ -291,7 +277,7 @@ int odm_policy_index_write(const char *dir, char *err, size_t errlen,
 	snprintf(tmp, sizeof tmp, "%s/" ODM_INDEX_NAME ".%d", dir, (int)getpid());
 	snprintf(final, sizeof final, "%s/" ODM_INDEX_NAME, dir);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || fchmod(fd, 0644) || write_all(fd, o.buf, o.len) ||
+	if (fd < 0 || fchmod(fd, 0644) || odm_write_all(fd, o.buf, o.len) ||
 	    rename(tmp, final) || stat(dir, &dst)) {
 		snprintf(err, errlen, "%s: %s", final, strerror(errno));
 		unlink(tmp);

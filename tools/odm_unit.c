@@ -126,6 +126,7 @@ static bool env_word(const char **p, char *out, size_t len)
 struct unitread {
 	char preload[4096];
 	char exec[PATH_MAX];
+	char toolong[PATH_MAX]; /* a file with a line odm cannot read whole */
 };
 
 /* Reads one unit file or drop-in into *r: an Environment= in [Service]
@@ -144,7 +145,15 @@ static void scan_file(const char *path, struct unitread *r)
 		return;
 	while (fgets(line, sizeof line, f)) {
 		const char *p;
+		size_t n = strlen(line);
 
+		/* A line longer than the buffer, or one continued with a
+		 * backslash: odm would misread it, so enable refuses. */
+		if ((n == sizeof line - 1 && line[n - 1] != '\n') ||
+		    (n >= 2 && line[n - 2] == '\\' && line[n - 1] == '\n')) {
+			snprintf(r->toolong, sizeof r->toolong, "%s", path);
+			break;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '[') {
 			service = strcmp(line, "[Service]") == 0;
@@ -185,7 +194,7 @@ static void unit_read(const struct unitctx *u, const char *file,
 	char (*names)[PATH_MAX] = malloc(64 * sizeof *names), path[PATH_MAX];
 	size_t nnames = 0;
 
-	r->preload[0] = r->exec[0] = '\0';
+	r->preload[0] = r->exec[0] = r->toolong[0] = '\0';
 	if (!names)
 		return;
 	scan_file(file, r);
@@ -267,13 +276,15 @@ static int shim_path(const struct unitctx *u, char *out)
 	return 0;
 }
 
-/* Writes s as a systemd quoted string: \ and " escaped, % doubled. */
-static void put_quoted(FILE *f, const char *s)
+/* Writes s as a systemd quoted string: \ and " escaped; % doubled when
+ * s is a plain path (pct), kept as it is in what a unit file says (its
+ * specifiers, %% included, are systemd's to expand). */
+static void put_quoted(FILE *f, const char *s, bool pct)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
 			fputc('\\', f);
-		if (*s == '%')
+		if (*s == '%' && pct)
 			fputc('%', f);
 		fputc(*s, f);
 	}
@@ -369,11 +380,11 @@ static int write_service(FILE *f, const struct unitctx *u,
 		 * (untyped, as a program with no policy); "+": as root. */
 		odm_path(u, odm);
 		fputs("ExecStartPre=-+", f);
-		put_quoted(f, odm);
+		put_quoted(f, odm, true);
 		fputs(" cgroup ", f);
-		put_quoted(f, r->exec);
+		put_quoted(f, r->exec, false);
 		fputs("\nExecStopPost=-+", f);
-		put_quoted(f, odm);
+		put_quoted(f, odm, true);
 		fputs(" cgroup --detach\n", f);
 		return 0;
 	}
@@ -382,11 +393,11 @@ static int write_service(FILE *f, const struct unitctx *u,
 	has = preload_has(r->preload, lib);
 	fputs("Environment=\"LD_PRELOAD=", f);
 	if (!has) {
-		put_quoted(f, r->preload);
+		put_quoted(f, r->preload, false);
 		if (r->preload[0])
 			fputc(' ', f);
 	}
-	put_quoted(f, has ? r->preload : lib);
+	put_quoted(f, has ? r->preload : lib, !has);
 	fputs("\"\n", f);
 	return 0;
 }
@@ -408,6 +419,12 @@ int odm_cmd_enable(int argc, char **argv)
 		return ODM_EX_FAIL;
 	}
 	unit_read(&u, file, &r);
+	if (r.toolong[0]) {
+		warnx("enable: %s: a line longer than %zu bytes or continued "
+		      "with a backslash, which odm does not read; nothing "
+		      "changed", r.toolong, sizeof r.preload - 1);
+		return ODM_EX_FAIL;
+	}
 	dropin_path(&u, drop, sizeof drop);
 	*strrchr(drop, '/') = '\0';
 	if (mkdirs(drop)) {

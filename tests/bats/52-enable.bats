@@ -172,3 +172,22 @@ dropin_preload() { sed -n 's/^Environment="LD_PRELOAD=\(.*\)"$/\1/p' "$1"; }
 	assert_output --partial "no ExecStart= with an absolute path"
 	[ ! -e "$R/etc/systemd/system/none.service.d/zz-odm.conf" ]
 }
+
+@test "enable: a unit line odm cannot read whole (too long, or continued) changes nothing" {
+	python3 -c "print('[Service]\nEnvironment=LD_PRELOAD=/lib/' + 'x' * 5000 + '.so')" \
+		>"$R/lib/systemd/system/big.service"
+	run odm enable --root "$R" big
+	assert_failure 1
+	assert_output --partial "big.service: a line longer than 4095 bytes"
+	[ ! -e "$R/etc/systemd/system/big.service.d" ]
+	printf '[Service]\nEnvironment=A=1 \\\n  LD_PRELOAD=/lib/a.so\n' >"$R/lib/systemd/system/cont.service"
+	run odm enable --root "$R" cont
+	assert_failure 1
+	assert_output --partial "continued with a backslash"
+	# Quotes, escapes and % survive as systemd reads them.
+	printf '[Service]\nEnvironment="LD_PRELOAD=/a%%%%b.so"\n' >"$R/lib/systemd/system/pct.service"
+	run odm enable --root "$R" pct
+	assert_success
+	grep -qx 'Environment="LD_PRELOAD=/a%%b.so /usr/lib/x86_64-linux-gnu/odm/libodm.so"' \
+		"$R/etc/systemd/system/pct.service.d/zz-odm.conf"
+}

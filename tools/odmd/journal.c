@@ -18,6 +18,7 @@
 #include "journal.h"
 #include "uth.h"
 #include "worker.h"
+#include "writeall.h"
 
 #define JOURNAL     "odmd.journal"
 #define JOURNAL_NEW "odmd.journal.new"
@@ -103,21 +104,6 @@ void journal_drop(const struct in6_addr *addr)
 		emit("D %s\n", inet_ntop(AF_INET6, addr, a, sizeof a));
 }
 
-static int write_all(int f, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(f, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 void journal_rewrite(void)
 {
 	int nfd = openat(dir, JOURNAL_NEW, O_WRONLY | O_CREAT | O_TRUNC |
@@ -132,7 +118,7 @@ void journal_rewrite(void)
 	emit("odmd-journal 1 %s\n", boot_id);
 	for (struct lease *l = lease_first(); l; l = lease_next(l))
 		put_line(l);
-	if (write_all(nfd, buf, len) || fsync(nfd) ||
+	if (odm_write_all(nfd, buf, len) || fsync(nfd) ||
 	    renameat(dir, JOURNAL_NEW, dir, JOURNAL)) {
 		dlog_warn("journal: cannot compact: %s", strerror(errno));
 		close(nfd);
@@ -147,7 +133,7 @@ void journal_flush(void)
 {
 	if (fd < 0)
 		return;
-	if (len && write_all(fd, buf, len))
+	if (len && odm_write_all(fd, buf, len))
 		dlog_warn("journal: %s", strerror(errno));
 	len = 0;
 	if (lines > 4 * lease_count() + 1024)
